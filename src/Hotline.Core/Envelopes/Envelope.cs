@@ -1,0 +1,32 @@
+using Hotline.Core.Messages;
+using Hotline.Protocol;
+
+namespace Hotline.Core.Envelopes;
+
+/// <summary>
+/// A verified, decoded envelope together with the exact signed bytes it came from. The bytes are
+/// the record; the other properties are read from them and never re-encoded.
+/// </summary>
+public sealed record Envelope
+{
+    public required Guid Id { get; init; }
+    public required byte[] Sender { get; init; }
+    public required byte[] Recipient { get; init; }
+    public required long Seq { get; init; }
+    public required DateTimeOffset Created { get; init; }
+    public required EnvelopeKind Kind { get; init; }
+    public required string Channel { get; init; }
+    public required Precedence Precedence { get; init; }
+    public required string Text { get; init; }
+    public required byte[] PrevHash { get; init; }
+    public Guid? Reference { get; init; }
+    public string? Language { get; init; }
+
+    /// <summary>The exact bytes of the <see cref="EnvelopeBody"/> that were signed.</summary>
+    public required byte[] Body { get; init; }
+
+    public required byte[] Signature { get; init; }
+
+    /// <summary>SHA-256 of <see cref="Body"/>; the next envelope of the direction chains to it.</summary>
+    public required byte[] Hash { get; init; }
+}

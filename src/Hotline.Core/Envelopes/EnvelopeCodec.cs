@@ -1,0 +1,120 @@
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Hotline.Core.Identity;
+using Hotline.Core.Messages;
+using Hotline.Protocol;
+
+namespace Hotline.Core.Envelopes;
+
+/// <summary>Builds and signs envelopes, and verifies and decodes those that arrive.</summary>
+public static class EnvelopeCodec
+{
+    /// <summary>Encodes and signs a new envelope. The returned bytes are what gets stored and sent.</summary>
+    public static Envelope Seal(NodeIdentity sender, NodeKey recipient, EnvelopeDraft draft, long seq,
+        ReadOnlySpan<byte> prevHash, DateTimeOffset now)
+    {
+        var id = Uuid7.New(now);
+        var created = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
+        var body = new EnvelopeBody
+        {
+            Id = ByteString.CopyFrom(Uuid7.ToBytes(id)),
+            Sender = ByteString.CopyFrom(sender.PublicKey.Bytes),
+            Recipient = ByteString.CopyFrom(recipient.Bytes),
+            Seq = (ulong)seq,
+            CreatedUnixMs = created.ToUnixTimeMilliseconds(),
+            Kind = draft.Kind,
+            Channel = draft.Channel,
+            Precedence = (WirePrecedence)draft.Precedence,
+            Text = draft.Text,
+            PrevHash = ByteString.CopyFrom(prevHash),
+            Language = draft.Language ?? "",
+        };
+        if (draft.Reference is { } reference)
+        {
+            body.Reference = ByteString.CopyFrom(Uuid7.ToBytes(reference));
+        }
+        var bytes = body.ToByteArray();
+        var signature = SignatureDomain.Sign(sender, SignatureDomain.Envelope, bytes);
+        return Decode(body, bytes, signature);
+    }
+
+    /// <summary>
+    /// Verifies the signature against the pinned key of the expected sender before anything else,
+    /// then decodes and checks the fields.
+    /// </summary>
+    public static EnvelopeCheck Open(NodeKey expectedSender, NodeKey expectedRecipient,
+        ReadOnlySpan<byte> body, ReadOnlySpan<byte> signature)
+    {
+        if (body.Length > EnvelopeLimits.MaxBodyBytes)
+        {
+            return EnvelopeCheck.Fail("envelope too large");
+        }
+        if (!SignatureDomain.Verify(expectedSender, SignatureDomain.Envelope, body, signature))
+        {
+            return EnvelopeCheck.Fail("bad signature");
+        }
+        EnvelopeBody parsed;
+        try
+        {
+            parsed = EnvelopeBody.Parser.ParseFrom(body);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return EnvelopeCheck.Fail("malformed body");
+        }
+        if (!expectedSender.Is(parsed.Sender.Span))
+        {
+            return EnvelopeCheck.Fail("sender does not match the link");
+        }
+        if (!expectedRecipient.Is(parsed.Recipient.Span))
+        {
+            return EnvelopeCheck.Fail("recipient is not this node");
+        }
+        if (parsed.Id.Length != 16 || parsed.Seq == 0 || parsed.Seq > long.MaxValue)
+        {
+            return EnvelopeCheck.Fail("bad id or sequence");
+        }
+        if (!Enum.IsDefined((Messages.Precedence)parsed.Precedence) || parsed.Kind == EnvelopeKind.Unspecified)
+        {
+            return EnvelopeCheck.Fail("unknown precedence or kind");
+        }
+        if (EnvelopeLimits.TextBytes(parsed.Text) > EnvelopeLimits.MaxTextBytes)
+        {
+            return EnvelopeCheck.Fail("text too long");
+        }
+        if (parsed.Kind == EnvelopeKind.Message && !Channels.IsValidName(parsed.Channel))
+        {
+            return EnvelopeCheck.Fail("bad channel name");
+        }
+        return EnvelopeCheck.Ok(Decode(parsed, body.ToArray(), signature.ToArray()));
+    }
+
+    /// <summary>Decodes stored bytes that were verified when they were committed.</summary>
+    public static Envelope DecodeTrusted(byte[] body, byte[] signature) =>
+        Decode(EnvelopeBody.Parser.ParseFrom(body), body, signature);
+
+    private static Envelope Decode(EnvelopeBody b, byte[] bytes, byte[] signature) => new()
+    {
+        Id = Uuid7.FromBytes(b.Id.Span),
+        Sender = b.Sender.ToByteArray(),
+        Recipient = b.Recipient.ToByteArray(),
+        Seq = (long)b.Seq,
+        Created = DateTimeOffset.FromUnixTimeMilliseconds(b.CreatedUnixMs),
+        Kind = b.Kind,
+        Channel = b.Channel,
+        Precedence = (Messages.Precedence)b.Precedence,
+        Text = b.Text,
+        PrevHash = b.PrevHash.ToByteArray(),
+        Reference = b.Reference.Length == 16 ? Uuid7.FromBytes(b.Reference.Span) : null,
+        Language = b.Language.Length > 0 ? b.Language : null,
+        Body = bytes,
+        Signature = signature,
+        Hash = SHA256.HashData(bytes),
+    };
+}
+
+public readonly record struct EnvelopeCheck(Envelope? Envelope, string? Error)
+{
+    public static EnvelopeCheck Ok(Envelope e) => new(e, null);
+    public static EnvelopeCheck Fail(string error) => new(null, error);
+}

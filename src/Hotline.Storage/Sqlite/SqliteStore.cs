@@ -1,0 +1,298 @@
+using System.Text.Json;
+using Hotline.Core.Envelopes;
+using Hotline.Core.Identity;
+using Hotline.Protocol;
+using Microsoft.Data.Sqlite;
+
+namespace Hotline.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode with <c>synchronous=FULL</c>, so a commit has
+/// reached the disk when it returns. One writer connection behind a group-commit queue; readers
+/// use pooled connections of their own.
+/// </summary>
+public sealed class SqliteStore : IHotlineStore
+{
+    private readonly string _connectionString;
+    private readonly SqliteConnection _writer;
+    private readonly WriteQueue _queue;
+    private readonly NodeIdentity _identity;
+    private readonly TimeProvider _time;
+    // Touched only on the writer thread: the last outbound (seq, hash) per peer.
+    private readonly Dictionary<string, (long Seq, byte[] Hash)> _heads = [];
+    private SqliteCommand? _insertEnvelope;
+
+    private SqliteStore(string path, NodeIdentity identity, TimeProvider time)
+    {
+        _identity = identity;
+        _time = time;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        _writer = Open();
+        _writer.Execute("PRAGMA journal_mode=WAL");
+        _writer.Execute(Schema.Create);
+        _writer.Execute($"PRAGMA user_version={Schema.Version}");
+        _queue = new WriteQueue(_writer, () => { _heads.Clear(); });
+    }
+
+    /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
+    public static SqliteStore Open(string path, NodeIdentity identity, TimeProvider? time = null) =>
+        new(path, identity, time ?? TimeProvider.System);
+
+    private SqliteConnection Open()
+    {
+        var c = new SqliteConnection(_connectionString);
+        c.Open();
+        c.Execute("PRAGMA synchronous=FULL");
+        c.Execute("PRAGMA foreign_keys=ON");
+        return c;
+    }
+
+    public Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, CancellationToken ct = default) =>
+        _queue.Enqueue(db =>
+        {
+            var (lastSeq, lastHash) = Head(db, peer.Id);
+            var now = _time.GetUtcNow();
+            var envelope = EnvelopeCodec.Seal(_identity, peer.Key, draft, lastSeq + 1, lastHash, now);
+            var pos = Insert(db, peer.Id, Direction.Outbound, envelope, now);
+            _heads[peer.Id] = (envelope.Seq, envelope.Hash);
+            return new StoredMessage
+            {
+                Position = pos,
+                PeerId = peer.Id,
+                Direction = Direction.Outbound,
+                Envelope = envelope,
+                CommittedAt = now,
+            };
+        }, ct);
+
+    public Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, CancellationToken ct = default) =>
+        _queue.Enqueue(db =>
+        {
+            var now = _time.GetUtcNow();
+            var fresh = new List<StoredMessage>();
+            var committed = new List<long>(envelopes.Count);
+            foreach (var e in envelopes)
+            {
+                var pos = Insert(db, peerId, Direction.Inbound, e, now);
+                if (pos > 0)
+                {
+                    fresh.Add(new StoredMessage
+                    {
+                        Position = pos,
+                        PeerId = peerId,
+                        Direction = Direction.Inbound,
+                        Envelope = e,
+                        CommittedAt = now,
+                        DeliveredAt = now,
+                    });
+                }
+                committed.Add(e.Seq);
+            }
+            return new InboundCommit(fresh, committed);
+        }, ct);
+
+    public Task<IReadOnlyList<DeliveryChange>> ApplyReceiptAsync(string peerId, SignedReceipt receipt, ReceiptBody body, CancellationToken ct = default) =>
+        _queue.Enqueue<IReadOnlyList<DeliveryChange>>(db =>
+        {
+            var now = _time.GetUtcNow();
+            var receiptId = db.Scalar<long>(
+                "INSERT INTO receipts(peer_id, body, signature, received_ms) VALUES($p, $b, $s, $t) RETURNING receipt_id",
+                ("$p", peerId), ("$b", receipt.Body.ToByteArray()), ("$s", receipt.Signature.ToByteArray()),
+                ("$t", now.ToUnixTimeMilliseconds()));
+            var changes = new List<DeliveryChange>();
+            foreach (var range in body.Committed)
+            {
+                Mark(db, changes, peerId, (long)range.First, (long)range.Last, receiptId, null, now);
+            }
+            foreach (var r in body.Rejected)
+            {
+                Mark(db, changes, peerId, (long)r.Seq, (long)r.Seq, receiptId, r.Reason, now);
+            }
+            return changes;
+        }, ct);
+
+    private static void Mark(SqliteConnection db, List<DeliveryChange> changes, string peerId, long first, long last,
+        long receiptId, string? rejected, DateTimeOffset now)
+    {
+        var column = rejected is null ? "delivered_ms = $t" : "rejected = $r";
+        using var command = db.Command(
+            $"""
+            UPDATE envelopes SET {column}, receipt_id = $rid
+            WHERE peer_id = $p AND direction = 0 AND seq BETWEEN $a AND $b AND delivered_ms IS NULL AND rejected IS NULL
+            RETURNING id, seq, channel
+            """,
+            ("$t", now.ToUnixTimeMilliseconds()), ("$r", rejected), ("$rid", receiptId), ("$p", peerId), ("$a", first), ("$b", last));
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            changes.Add(new DeliveryChange(Uuid7.FromBytes((byte[])reader[0]), reader.GetInt64(1), reader.GetString(2), now, rejected));
+        }
+    }
+
+    private (long Seq, byte[] Hash) Head(SqliteConnection db, string peerId)
+    {
+        if (_heads.TryGetValue(peerId, out var head))
+        {
+            return head;
+        }
+        using var command = db.Command(
+            "SELECT seq, hash FROM envelopes WHERE peer_id = $p AND direction = 0 ORDER BY seq DESC LIMIT 1", ("$p", peerId));
+        using var reader = command.ExecuteReader();
+        head = reader.Read() ? (reader.GetInt64(0), (byte[])reader[1]) : (0L, []);
+        _heads[peerId] = head;
+        return head;
+    }
+
+    /// <summary>Inserts an envelope; returns its position, or 0 when (peer, direction, seq) is already held.</summary>
+    private long Insert(SqliteConnection db, string peerId, Direction direction, Envelope e, DateTimeOffset now)
+    {
+        var c = _insertEnvelope ??= PrepareInsert(db);
+        c.Parameters[0].Value = peerId;
+        c.Parameters[1].Value = (int)direction;
+        c.Parameters[2].Value = e.Seq;
+        c.Parameters[3].Value = Uuid7.ToBytes(e.Id);
+        c.Parameters[4].Value = (int)e.Kind;
+        c.Parameters[5].Value = e.Channel;
+        c.Parameters[6].Value = (int)e.Precedence;
+        c.Parameters[7].Value = e.Created.ToUnixTimeMilliseconds();
+        c.Parameters[8].Value = now.ToUnixTimeMilliseconds();
+        c.Parameters[9].Value = e.Body;
+        c.Parameters[10].Value = e.Signature;
+        c.Parameters[11].Value = e.Hash;
+        c.Parameters[12].Value = direction == Direction.Inbound ? now.ToUnixTimeMilliseconds() : DBNull.Value;
+        var result = c.ExecuteScalar();
+        return result is long pos ? pos : 0;
+    }
+
+    private static SqliteCommand PrepareInsert(SqliteConnection db)
+    {
+        var c = db.CreateCommand();
+        c.CommandText = """
+            INSERT INTO envelopes(peer_id, direction, seq, id, kind, channel, precedence, created_ms, committed_ms,
+                                  body, signature, hash, delivered_ms)
+            VALUES($p, $d, $s, $id, $k, $c, $pr, $cr, $cm, $b, $sig, $h, $dl)
+            ON CONFLICT(peer_id, direction, seq) DO NOTHING
+            RETURNING pos
+            """;
+        foreach (var name in new[] { "$p", "$d", "$s", "$id", "$k", "$c", "$pr", "$cr", "$cm", "$b", "$sig", "$h", "$dl" })
+        {
+            c.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+        c.Prepare();
+        return c;
+    }
+
+    private const string MessageColumns = "pos, peer_id, direction, committed_ms, delivered_ms, rejected, body, signature";
+
+    public IReadOnlyList<StoredMessage> LoadUndelivered(string peerId) => Query(
+        $"SELECT {MessageColumns} FROM envelopes WHERE peer_id = $p AND direction = 0 AND delivered_ms IS NULL AND rejected IS NULL ORDER BY seq",
+        ("$p", peerId));
+
+    public IReadOnlyList<StoredMessage> ListMessages(MessageQuery query) => Query(
+        $"""
+        SELECT {MessageColumns} FROM envelopes
+        WHERE pos > $after AND ($peer IS NULL OR peer_id = $peer) AND ($channel IS NULL OR channel = $channel)
+        ORDER BY pos LIMIT $limit
+        """,
+        ("$after", query.After), ("$peer", query.PeerId), ("$channel", query.Channel), ("$limit", Math.Clamp(query.Limit, 1, 10_000)));
+
+    public StoredMessage? FindMessage(Guid id) => Query(
+        $"SELECT {MessageColumns} FROM envelopes WHERE id = $id ORDER BY direction LIMIT 1", ("$id", Uuid7.ToBytes(id))).FirstOrDefault();
+
+    private List<StoredMessage> Query(string sql, params (string, object?)[] args)
+    {
+        using var db = Open();
+        using var command = db.Command(sql, args);
+        using var r = command.ExecuteReader();
+        var list = new List<StoredMessage>();
+        while (r.Read())
+        {
+            var direction = (Direction)r.GetInt32(2);
+            list.Add(new StoredMessage
+            {
+                Position = r.GetInt64(0),
+                PeerId = r.GetString(1),
+                Direction = direction,
+                CommittedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)),
+                DeliveredAt = r.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
+                Rejected = r.IsDBNull(5) ? null : r.GetString(5),
+                Envelope = EnvelopeCodec.DecodeTrusted((byte[])r[6], (byte[])r[7]),
+            });
+        }
+        return list;
+    }
+
+    public Task AddPeerAsync(PeerRecord peer, CancellationToken ct = default) =>
+        _queue.Enqueue(db => db.Execute(
+            """
+            INSERT INTO peers(peer_id, name, identity_key, tls_sha256, endpoints, channels, card, added_ms)
+            VALUES($id, $n, $k, $t, $e, $c, $card, $at)
+            ON CONFLICT(peer_id) DO UPDATE SET name = $n, tls_sha256 = $t, endpoints = $e, channels = $c, card = $card
+            """,
+            ("$id", peer.Id), ("$n", peer.Name), ("$k", peer.Key.ToArray()), ("$t", peer.TlsSha256),
+            ("$e", JsonSerializer.Serialize(peer.Endpoints)), ("$c", JsonSerializer.Serialize(peer.Channels)),
+            ("$card", peer.CardJson), ("$at", peer.AddedAt.ToUnixTimeMilliseconds())), ct);
+
+    public IReadOnlyList<PeerRecord> ListPeers()
+    {
+        using var db = Open();
+        using var command = db.Command("SELECT identity_key, name, tls_sha256, endpoints, channels, card, added_ms FROM peers ORDER BY added_ms");
+        using var r = command.ExecuteReader();
+        var list = new List<PeerRecord>();
+        while (r.Read())
+        {
+            list.Add(new PeerRecord
+            {
+                Key = NodeKey.FromBytes((byte[])r[0]),
+                Name = r.GetString(1),
+                TlsSha256 = r.GetString(2),
+                Endpoints = JsonSerializer.Deserialize<string[]>(r.GetString(3)) ?? [],
+                Channels = JsonSerializer.Deserialize<string[]>(r.GetString(4)) ?? [],
+                CardJson = r.GetString(5),
+                AddedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)),
+            });
+        }
+        return list;
+    }
+
+    public Task RecordSecurityEventAsync(string kind, string detail, CancellationToken ct = default) =>
+        _queue.Enqueue(db => db.Execute(
+            "INSERT INTO security_events(at_ms, kind, detail) VALUES($t, $k, $d)",
+            ("$t", _time.GetUtcNow().ToUnixTimeMilliseconds()), ("$k", kind), ("$d", detail)), ct);
+
+    public IReadOnlyList<SecurityEvent> ListSecurityEvents(int limit = 100)
+    {
+        using var db = Open();
+        using var command = db.Command("SELECT event_id, at_ms, kind, detail FROM security_events ORDER BY event_id DESC LIMIT $l", ("$l", limit));
+        using var r = command.ExecuteReader();
+        var list = new List<SecurityEvent>();
+        while (r.Read())
+        {
+            list.Add(new SecurityEvent(r.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetString(2), r.GetString(3)));
+        }
+        return list;
+    }
+
+    public StoreCounts Counts(string peerId)
+    {
+        using var db = Open();
+        return new StoreCounts(
+            db.Scalar<long>("SELECT count(*) FROM envelopes WHERE peer_id = $p AND direction = 0", ("$p", peerId)),
+            db.Scalar<long>("SELECT count(*) FROM envelopes WHERE peer_id = $p AND direction = 0 AND delivered_ms IS NULL AND rejected IS NULL", ("$p", peerId)),
+            db.Scalar<long>("SELECT count(*) FROM envelopes WHERE peer_id = $p AND direction = 1", ("$p", peerId)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _queue.DisposeAsync();
+        _insertEnvelope?.Dispose();
+        await _writer.DisposeAsync();
+        SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+    }
+}
