@@ -11,7 +11,8 @@ namespace Hotline.Storage;
 public interface IHotlineStore : IAsyncDisposable
 {
     /// <summary>Numbers, chains, signs and commits a new outbound envelope for a peer.</summary>
-    Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, CancellationToken ct = default);
+    /// <param name="committed">Called right after the commit, in sequence order, before the task completes.</param>
+    Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, Action<StoredMessage>? committed = null, CancellationToken ct = default);
 
     /// <summary>Commits verified envelopes from a peer; replays of envelopes already held change nothing.</summary>
     Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, CancellationToken ct = default);

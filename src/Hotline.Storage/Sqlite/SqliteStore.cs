@@ -53,7 +53,7 @@ public sealed class SqliteStore : IHotlineStore
         return c;
     }
 
-    public Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, CancellationToken ct = default) =>
+    public Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, Action<StoredMessage>? committed = null, CancellationToken ct = default) =>
         _queue.Enqueue(db =>
         {
             var (lastSeq, lastHash) = Head(db, peer.Id);
@@ -69,7 +69,7 @@ public sealed class SqliteStore : IHotlineStore
                 Envelope = envelope,
                 CommittedAt = now,
             };
-        }, ct);
+        }, ct, committed);
 
     public Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, CancellationToken ct = default) =>
         _queue.Enqueue(db =>

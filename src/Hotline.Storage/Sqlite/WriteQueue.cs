@@ -23,9 +23,10 @@ internal sealed class WriteQueue : IAsyncDisposable
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
-    public Task<T> Enqueue<T>(Func<SqliteConnection, T> work, CancellationToken ct)
+    /// <param name="afterCommit">Runs on the writer thread right after the commit, in commit order.</param>
+    public Task<T> Enqueue<T>(Func<SqliteConnection, T> work, CancellationToken ct, Action<T>? afterCommit = null)
     {
-        var op = new WriteOp<T>(work);
+        var op = new WriteOp<T>(work, afterCommit);
         if (!_queue.Writer.TryWrite(op))
         {
             throw new ObjectDisposedException(nameof(WriteQueue), "The store is closed.");
@@ -107,7 +108,7 @@ internal sealed class WriteQueue : IAsyncDisposable
         void Fail(Exception e);
     }
 
-    private sealed class WriteOp<T>(Func<SqliteConnection, T> work) : IWriteOp
+    private sealed class WriteOp<T>(Func<SqliteConnection, T> work, Action<T>? afterCommit) : IWriteOp
     {
         private readonly TaskCompletionSource<T> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
@@ -116,7 +117,17 @@ internal sealed class WriteQueue : IAsyncDisposable
 
         public void Run(SqliteConnection connection) => _result = work(connection);
 
-        public void Complete() => _tcs.TrySetResult(_result!);
+        public void Complete()
+        {
+            try
+            {
+                afterCommit?.Invoke(_result!);
+            }
+            finally
+            {
+                _tcs.TrySetResult(_result!);
+            }
+        }
 
         public void Fail(Exception e) => _tcs.TrySetException(e);
     }

@@ -1,0 +1,88 @@
+using Hotline.Core.Pairing;
+using Hotline.Node.Hosting;
+using Hotline.Node.Link;
+using Hotline.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Hotline.Node.Apis;
+
+public static class PeersApi
+{
+    public static RouteGroupBuilder MapPeersApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/peers", List);
+        api.MapPost("/peers", AddAsync);
+        return api;
+    }
+
+    private static IResult List(PeerDirectory directory, LinkManager links, IHotlineStore store) =>
+        Results.Ok(directory.All.Select(p => PeerView.From(p, links.Find(p.Id), store.Counts(p.Id))));
+
+    private static async Task<IResult> AddAsync(AddPeerRequest request, PeerDirectory directory, NodeInfo node, TimeProvider time, CancellationToken ct)
+    {
+        var parsed = PairingCard.Parse(request.Card ?? "");
+        if (parsed.Card is not { } card)
+        {
+            return Problems.Of(400, $"malformed card: {parsed.Error}", "Ask the other side for a fresh card from 'hotline card export'.");
+        }
+        if (card.Key.Equals(node.Key))
+        {
+            return Problems.Of(400, "this is this node's own card", "Add the other side's card, not your own.");
+        }
+        var record = PeerRecords.FromCard(card, time.GetUtcNow());
+        await directory.AddAsync(record, ct);
+        return Results.Ok(PeerView.From(record, null, null));
+    }
+}
+
+public sealed record AddPeerRequest(string? Card);
+
+public sealed record PeerView
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required string Fingerprint { get; init; }
+    public required IReadOnlyList<string> Endpoints { get; init; }
+    public required IReadOnlyList<string> Channels { get; init; }
+    public required string State { get; init; }
+    public DateTimeOffset? StateSince { get; init; }
+    public string? Endpoint { get; init; }
+    public double? RoundTripMs { get; init; }
+    public string? LastError { get; init; }
+    public long? Outbound { get; init; }
+    public long? Undelivered { get; init; }
+    public long? Inbound { get; init; }
+
+    public static PeerView From(PeerRecord p, PeerLink? link, StoreCounts? counts) => new()
+    {
+        Id = p.Id,
+        Name = p.Name,
+        Fingerprint = Fingerprints.ForCard(p.Key, p.TlsSha256),
+        Endpoints = p.Endpoints,
+        Channels = p.Channels,
+        State = (link?.State ?? LinkState.Down).ToString().ToLowerInvariant(),
+        StateSince = link?.StateSince,
+        Endpoint = link?.Endpoint,
+        RoundTripMs = link?.RoundTrip?.TotalMilliseconds,
+        LastError = link?.State == LinkState.Up ? null : link?.LastError,
+        Outbound = counts?.Outbound,
+        Undelivered = counts?.Undelivered,
+        Inbound = counts?.Inbound,
+    };
+}
+
+public static class PeerRecords
+{
+    public static PeerRecord FromCard(PairingCard card, DateTimeOffset now) => new()
+    {
+        Key = card.Key,
+        Name = card.Name,
+        TlsSha256 = card.TlsCertificateSha256,
+        Endpoints = card.Endpoints,
+        Channels = card.Channels,
+        CardJson = card.ToJson(),
+        AddedAt = now,
+    };
+}

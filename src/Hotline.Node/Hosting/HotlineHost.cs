@@ -1,0 +1,201 @@
+using System.Net;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Hotline.Core.Pairing;
+using Hotline.Node.Apis;
+using Hotline.Node.Link;
+using Hotline.Node.Messaging;
+using Hotline.Storage;
+using Hotline.Storage.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Hotline.Node.Hosting;
+
+/// <summary>A running node: the link listener, the operator API, and everything behind them.</summary>
+public sealed class HotlineHost : IAsyncDisposable
+{
+    private const string ListenerItem = "hotline.listener";
+    private readonly WebApplication _app;
+
+    private HotlineHost(WebApplication app, DataFolder folder)
+    {
+        _app = app;
+        Folder = folder;
+    }
+
+    public DataFolder Folder { get; }
+    public IServiceProvider Services => _app.Services;
+    public Uri ApiUrl { get; private set; } = null!;
+    public Uri LinkUrl { get; private set; } = null!;
+
+    public static async Task<HotlineHost> StartAsync(DataFolder folder, HostSettings? settings = null, CancellationToken ct = default)
+    {
+        settings ??= new HostSettings();
+        var config = folder.LoadConfig();
+        var identity = folder.LoadIdentity();
+        var certificate = folder.LoadCertificate();
+        var token = Encoding.UTF8.GetBytes(folder.LoadToken());
+        var time = settings.Time ?? TimeProvider.System;
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Hotline.Node", ContentRootPath = folder.Path });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; o.UseUtcTimestamp = true; });
+        builder.Logging.SetMinimumLevel(settings.LogLevel);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+
+        var store = SqliteStore.Open(folder.DatabaseFile, identity, time);
+        builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddSingleton(certificate);
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton<IHotlineStore>(store);
+        builder.Services.AddSingleton(new NodeInfo(config.Name, identity.PublicKey,
+            Fingerprints.ForCard(identity.PublicKey, Pins.Sha256Hex(certificate)), time.GetUtcNow()));
+        builder.Services.AddSingleton<EventHub>();
+        builder.Services.AddSingleton<SecurityLog>();
+        builder.Services.AddSingleton<PeerDirectory>();
+        builder.Services.AddSingleton<LinkManager>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LinkManager>());
+        builder.Services.AddSingleton<MessageService>();
+        builder.Services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = LinkManager.MaxFrameBytes;
+            o.MaxSendMessageSize = LinkManager.MaxFrameBytes;
+            o.EnableDetailedErrors = false;
+        });
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
+        builder.Services.AddProblemDetails();
+
+        SecurityLog? security = null;
+        PeerDirectory? directory = null;
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Listen(ParseEndpoint(settings.LinkListen ?? config.Link.Listen), lo =>
+            {
+                lo.Protocols = HttpProtocols.Http2;
+                lo.Use(next => ctx => { ctx.Items[ListenerItem] = "link"; return next(ctx); });
+                lo.UseHttps(new HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = certificate,
+                    SslProtocols = SslProtocols.Tls13,
+                    ClientCertificateMode = ClientCertificateMode.RequireCertificate,
+                    // No CA: a client is accepted only if its certificate is pinned for a known peer.
+                    ClientCertificateValidation = (cert, _, _) =>
+                    {
+                        var pin = Pins.Sha256Hex(cert);
+                        if (directory!.FindByTlsPin(pin) is not null)
+                        {
+                            return true;
+                        }
+                        security!.Record(SecurityLog.UnknownCertificate, $"refused link connection with unpinned certificate sha256 {pin} ({cert.Subject})");
+                        return false;
+                    },
+                });
+            });
+            k.Listen(ParseEndpoint(settings.ApiListen ?? config.Api.Listen), lo =>
+            {
+                lo.Protocols = HttpProtocols.Http1AndHttp2;
+                lo.Use(next => ctx => { ctx.Items[ListenerItem] = "api"; return next(ctx); });
+            });
+        });
+
+        var app = builder.Build();
+        security = app.Services.GetRequiredService<SecurityLog>();
+        directory = app.Services.GetRequiredService<PeerDirectory>();
+        app.Services.GetRequiredService<LinkManager>().LoadOutboxes();
+
+        // Each listener serves only its own surface.
+        app.Use((ctx, next) =>
+        {
+            var listener = ctx.Features.Get<IConnectionItemsFeature>()?.Items[ListenerItem] as string;
+            var isLink = ctx.Request.Path.StartsWithSegments("/hotline.v1.Link");
+            if ((listener == "link") != isLink)
+            {
+                ctx.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+            return next(ctx);
+        });
+        app.MapGrpcService<LinkService>();
+
+        var api = app.MapGroup("/api");
+        api.AddEndpointFilter(async (ctx, next) =>
+        {
+            var header = ctx.HttpContext.Request.Headers.Authorization.ToString();
+            var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? Encoding.UTF8.GetBytes(header[7..].Trim()) : [];
+            if (!CryptographicOperations.FixedTimeEquals(given, token))
+            {
+                return Problems.Of(401, "missing or wrong API token",
+                    "Send 'Authorization: Bearer <token>' with the token from api.token in the node's data folder.");
+            }
+            return await next(ctx);
+        });
+        api.MapMessagesApi();
+        api.MapPeersApi();
+        api.MapStatusApi();
+        api.MapEventsApi();
+
+        await app.StartAsync(ct);
+        var host = new HotlineHost(app, folder);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        host.LinkUrl = new Uri(addresses.First(a => a.StartsWith("https", StringComparison.Ordinal)));
+        host.ApiUrl = new Uri(addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal)));
+        File.WriteAllText(folder.RuntimeFile, JsonSerializer.Serialize(new RuntimeInfo(host.ApiUrl.ToString(), host.LinkUrl.ToString(), Environment.ProcessId)));
+        Log.NodeStarted(app.Services.GetRequiredService<ILogger<HotlineHost>>(), config.Name, identity.PublicKey.Id, host.LinkUrl.ToString(), host.ApiUrl.ToString());
+        return host;
+    }
+
+    public Task WaitForShutdownAsync(CancellationToken ct) => _app.WaitForShutdownAsync(ct);
+
+    public static IPEndPoint ParseEndpoint(string text)
+    {
+        if (IPEndPoint.TryParse(text, out var ep))
+        {
+            return ep;
+        }
+        if (text.StartsWith("localhost:", StringComparison.OrdinalIgnoreCase) && int.TryParse(text[10..], out var port))
+        {
+            return new IPEndPoint(IPAddress.Loopback, port);
+        }
+        throw new FormatException($"'{text}' is not an IP:port address (for example 127.0.0.1:7443).");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _app.StopAsync(CancellationToken.None);
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+            await _app.Services.GetRequiredService<IHotlineStore>().DisposeAsync();
+            File.Delete(Folder.RuntimeFile);
+        }
+    }
+}
+
+/// <summary>Overrides for one run of a node (tests, the demo).</summary>
+public sealed record HostSettings
+{
+    public string? LinkListen { get; init; }
+    public string? ApiListen { get; init; }
+    public TimeProvider? Time { get; init; }
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+}
+
+/// <summary>What a running node writes to <c>node.run.json</c> for the CLI to find it.</summary>
+public sealed record RuntimeInfo(string ApiUrl, string LinkUrl, int Pid);

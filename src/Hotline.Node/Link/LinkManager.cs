@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Net.Client;
+using Hotline.Core.Identity;
+using Hotline.Node.Hosting;
+using Hotline.Node.Messaging;
+using Hotline.Protocol;
+using Hotline.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Hotline.Node.Link;
+
+/// <summary>Owns one <see cref="PeerLink"/> per paired peer and keeps each one dialled.</summary>
+public sealed class LinkManager : BackgroundService
+{
+    public const int MaxFrameBytes = 16 << 20;
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+    private readonly ConcurrentDictionary<string, PeerLink> _links = new();
+    private readonly PeerDirectory _directory;
+    private readonly LinkContext _ctx;
+    private readonly X509Certificate2 _certificate;
+    private readonly ILogger<LinkManager> _logger;
+    private CancellationToken _stopping;
+
+    public LinkManager(NodeIdentity identity, NodeConfig config, X509Certificate2 certificate, IHotlineStore store,
+        PeerDirectory directory, EventHub events, SecurityLog security, TimeProvider time, ILogger<LinkManager> logger)
+    {
+        _directory = directory;
+        _certificate = certificate;
+        _logger = logger;
+        _ctx = new LinkContext(identity, config.Name, store, events, security, time,
+            TimeSpan.FromSeconds(config.Link.HeartbeatSeconds), Window: 512, logger);
+    }
+
+    public IReadOnlyCollection<PeerLink> Links => (IReadOnlyCollection<PeerLink>)_links.Values;
+
+    public PeerLink? Find(string peerId) => _links.GetValueOrDefault(peerId);
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        _directory.PeerAdded += OnPeerAdded;
+        foreach (var peer in _directory.All)
+        {
+            Start(peer);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Loads the outbox of every known peer. Called before the API accepts requests.</summary>
+    public void LoadOutboxes()
+    {
+        _directory.Reload();
+        foreach (var peer in _directory.All)
+        {
+            var link = _links.GetOrAdd(peer.Id, _ => new PeerLink(_ctx, peer));
+            foreach (var m in _ctx.Store.LoadUndelivered(peer.Id))
+            {
+                link.Queue.Add(m.Envelope);
+            }
+        }
+    }
+
+    private void OnPeerAdded(PeerRecord peer)
+    {
+        if (_links.TryGetValue(peer.Id, out var existing))
+        {
+            existing.Peer = peer;
+            return;
+        }
+        Start(peer);
+    }
+
+    private void Start(PeerRecord peer)
+    {
+        var link = _links.GetOrAdd(peer.Id, _ => new PeerLink(_ctx, peer));
+        _ = Task.Run(() => DialLoopAsync(link, _stopping), CancellationToken.None);
+    }
+
+    /// <summary>Runs a session that the peer dialled, until it ends.</summary>
+    public async Task AcceptAsync(PeerRecord peer, IFrameStream stream, string remote, CancellationToken ct)
+    {
+        var link = _links.GetOrAdd(peer.Id, _ => new PeerLink(_ctx, peer));
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping);
+        var session = new PeerSession(link, stream, dialledByUs: false, endpoint: $"inbound from {remote}", linked.Token);
+        var reason = await session.RunAsync();
+        Log.SessionRefused(_logger, peer.Name, reason);
+    }
+
+    private async Task DialLoopAsync(PeerLink link, CancellationToken ct)
+    {
+        var backoff = TimeSpan.FromMilliseconds(100);
+        var firstRound = true;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await link.Vacant.WaitAsync(ct);
+                if (!link.WeArePreferredDialler && !firstRound)
+                {
+                    // Give the preferred dialler the first chance to restore the session.
+                    await Task.Delay(TimeSpan.FromSeconds(1) + Jitter(), _ctx.Time, ct);
+                    if (link.State == LinkState.Up)
+                    {
+                        continue;
+                    }
+                }
+                firstRound = false;
+                var connected = false;
+                foreach (var endpoint in link.Peer.Endpoints)
+                {
+                    if (link.State == LinkState.Up)
+                    {
+                        break;
+                    }
+                    connected |= await DialAsync(link, endpoint, ct);
+                }
+                if (connected)
+                {
+                    backoff = TimeSpan.FromMilliseconds(100);
+                    continue;
+                }
+                await Task.Delay(backoff + Jitter(), _ctx.Time, ct);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                link.Failed(e);
+                await Task.Delay(MaxBackoff, _ctx.Time, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>Dials one endpoint and, if a session comes up, runs it. True when a session was established.</summary>
+    private async Task<bool> DialAsync(PeerLink link, string endpoint, CancellationToken ct)
+    {
+        using var channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
+        {
+            HttpHandler = ClientHandler(link.Peer.TlsSha256),
+            MaxReceiveMessageSize = MaxFrameBytes,
+            MaxSendMessageSize = MaxFrameBytes,
+        });
+        var client = new Protocol.Link.LinkClient(channel);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
+        {
+            using var call = client.Session(cancellationToken: cts.Token);
+            var session = new PeerSession(link, new ClientFrameStream(call), dialledByUs: true, endpoint, cts.Token);
+            var reason = await session.RunAsync();
+            link.DialFailed(endpoint, reason);
+            return session.WasAttached;
+        }
+        catch (Exception e) when (PeerSession.IsTransportError(e))
+        {
+            link.DialFailed(endpoint, e.Message);
+            return false;
+        }
+        finally
+        {
+            await cts.CancelAsync();
+        }
+    }
+
+    private SocketsHttpHandler ClientHandler(string pin) => new()
+    {
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        EnableMultipleHttp2Connections = false,
+        PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+        SslOptions = new SslClientAuthenticationOptions
+        {
+            EnabledSslProtocols = SslProtocols.Tls13,
+            ClientCertificates = [_certificate],
+            TargetHost = "hotline-peer",
+            // No CA, no names: the server's certificate must be the one pinned from its card.
+            RemoteCertificateValidationCallback = (_, cert, _, _) => Pins.Matches(cert, pin),
+        },
+    };
+
+    private static TimeSpan Jitter() => TimeSpan.FromMilliseconds(Random.Shared.Next(0, 100));
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _directory.PeerAdded -= OnPeerAdded;
+        await base.StopAsync(cancellationToken);
+    }
+}

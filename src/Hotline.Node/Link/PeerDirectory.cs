@@ -1,0 +1,56 @@
+using System.Collections.Frozen;
+using Hotline.Storage;
+
+namespace Hotline.Node.Link;
+
+/// <summary>The paired peers, cached from the store and looked up on every handshake.</summary>
+public sealed class PeerDirectory(IHotlineStore store)
+{
+    private volatile Snapshot _snapshot = Snapshot.Empty;
+
+    public event Action<PeerRecord>? PeerAdded;
+
+    public IReadOnlyCollection<PeerRecord> All => _snapshot.ById.Values;
+
+    public void Reload() => _snapshot = new Snapshot(store.ListPeers());
+
+    public async Task AddAsync(PeerRecord peer, CancellationToken ct)
+    {
+        await store.AddPeerAsync(peer, ct);
+        Reload();
+        PeerAdded?.Invoke(peer);
+    }
+
+    public PeerRecord? FindById(string id) => _snapshot.ById.GetValueOrDefault(id);
+
+    public PeerRecord? FindByTlsPin(string sha256Hex) => _snapshot.ByPin.GetValueOrDefault(sha256Hex);
+
+    /// <summary>Finds a peer by id, by name (case-insensitive) or by a unique prefix of either.</summary>
+    public PeerRecord? Resolve(string text)
+    {
+        var s = _snapshot;
+        if (s.ById.TryGetValue(text, out var exact))
+        {
+            return exact;
+        }
+        var matches = s.ById.Values.Where(p =>
+            string.Equals(p.Name, text, StringComparison.OrdinalIgnoreCase)
+            || p.Id.StartsWith(text, StringComparison.OrdinalIgnoreCase)
+            || p.Name.StartsWith(text, StringComparison.OrdinalIgnoreCase)).ToList();
+        return matches.Count == 1 ? matches[0] : null;
+    }
+
+    private sealed class Snapshot
+    {
+        public static readonly Snapshot Empty = new([]);
+
+        public Snapshot(IReadOnlyList<PeerRecord> peers)
+        {
+            ById = peers.ToFrozenDictionary(p => p.Id);
+            ByPin = peers.ToFrozenDictionary(p => p.TlsSha256);
+        }
+
+        public FrozenDictionary<string, PeerRecord> ById { get; }
+        public FrozenDictionary<string, PeerRecord> ByPin { get; }
+    }
+}

@@ -1,0 +1,229 @@
+using Google.Protobuf;
+using Hotline.Core.Envelopes;
+using Hotline.Core.Identity;
+using Hotline.Node.Messaging;
+using Hotline.Protocol;
+using Hotline.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Hotline.Node.Link;
+
+public enum LinkState
+{
+    Down,
+    Up,
+}
+
+/// <summary>
+/// Everything about the link with one peer: its outbound queue, its current session, and the
+/// rules for which session wins when both sides dial at once.
+/// </summary>
+public sealed class PeerLink
+{
+    private readonly LinkContext _ctx;
+    private readonly Lock _lock = new();
+    private PeerSession? _current;
+
+    internal PeerLink(LinkContext ctx, PeerRecord peer)
+    {
+        _ctx = ctx;
+        Peer = peer;
+        Queue = new OutboundQueue(ctx.Window);
+        StateSince = ctx.Time.GetUtcNow();
+        // The node with the lower identity key is the preferred dialler; the other dials only
+        // after a grace period without a session, so that both seldom dial at once.
+        WeArePreferredDialler = ctx.Identity.PublicKey.CompareTo(peer.Key) < 0;
+    }
+
+    public PeerRecord Peer { get; internal set; }
+    public OutboundQueue Queue { get; }
+    public bool WeArePreferredDialler { get; }
+    public LinkState State { get; private set; } = LinkState.Down;
+    public DateTimeOffset StateSince { get; private set; }
+    public string? LastError { get; private set; }
+    public string? Endpoint => _current?.Endpoint;
+    public TimeSpan? RoundTrip => _current?.RoundTrip;
+
+    internal TimeProvider Time => _ctx.Time;
+    internal TimeSpan HeartbeatInterval => _ctx.HeartbeatInterval;
+    internal SecurityLog Security => _ctx.Security;
+
+    internal Task Vacant
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _vacant.Task;
+            }
+        }
+    }
+
+    private TaskCompletionSource _vacant = Completed();
+
+    internal Hello Hello() => new()
+    {
+        ProtocolVersion = PeerSession.ProtocolVersion,
+        NodeKey = ByteString.CopyFrom(_ctx.Identity.PublicKey.Bytes),
+        NodeName = _ctx.NodeName,
+    };
+
+    /// <summary>Adopts a new session, or refuses it when a session that should win is already up.</summary>
+    internal bool Attach(PeerSession session)
+    {
+        PeerSession? replaced = null;
+        lock (_lock)
+        {
+            if (_current is { IsClosed: false } current)
+            {
+                var newFromPreferred = session.DialledByUs == WeArePreferredDialler;
+                var currentFromPreferred = current.DialledByUs == WeArePreferredDialler;
+                if (!newFromPreferred && currentFromPreferred)
+                {
+                    return false;
+                }
+                replaced = current;
+            }
+            _current = session;
+            Queue.Rewind();
+            if (_vacant.Task.IsCompleted)
+            {
+                _vacant = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            SetState(LinkState.Up, null);
+        }
+        replaced?.Close("replaced by a newer session");
+        Log.LinkUp(_ctx.Logger, Peer.Name, session.Endpoint, session.DialledByUs ? "us" : "peer");
+        _ctx.Events.Publish(new NodeEvent { Type = EventTypes.LinkUp, At = Time.GetUtcNow(), Peer = Peer.Id, Detail = session.Endpoint });
+        return true;
+    }
+
+    internal void Detach(PeerSession session)
+    {
+        lock (_lock)
+        {
+            if (_current != session)
+            {
+                return;
+            }
+            _current = null;
+            SetState(LinkState.Down, session.CloseReason);
+            _vacant.TrySetResult();
+        }
+        Log.LinkDown(_ctx.Logger, Peer.Name, session.CloseReason ?? "closed");
+        _ctx.Events.Publish(new NodeEvent { Type = EventTypes.LinkDown, At = Time.GetUtcNow(), Peer = Peer.Id, Detail = session.CloseReason });
+    }
+
+    internal void Failed(Exception e) => Log.SessionFailed(_ctx.Logger, e, Peer.Name);
+
+    internal void DialFailed(string endpoint, string reason)
+    {
+        LastError = reason;
+        Log.DialFailed(_ctx.Logger, Peer.Name, endpoint, reason);
+    }
+
+    private void SetState(LinkState state, string? reason)
+    {
+        if (State != state)
+        {
+            State = state;
+            StateSince = Time.GetUtcNow();
+        }
+        if (reason is not null)
+        {
+            LastError = reason;
+        }
+    }
+
+    /// <summary>Verifies, commits and receipts a batch from the peer. Commit happens before the receipt is built.</summary>
+    internal async Task<SignedReceipt> OnEnvelopesAsync(EnvelopeBatch batch, CancellationToken ct)
+    {
+        var me = _ctx.Identity.PublicKey;
+        var valid = new List<Envelope>(batch.Envelopes.Count);
+        List<(long, string)>? rejected = null;
+        foreach (var signed in batch.Envelopes)
+        {
+            var check = EnvelopeCodec.Open(Peer.Key, me, signed.Body.Span, signed.Signature.Span);
+            if (check.Envelope is { } e)
+            {
+                valid.Add(e);
+                continue;
+            }
+            var seq = TryReadSeq(signed.Body);
+            _ctx.Security.Record(SecurityLog.BadSignature,
+                $"envelope seq {seq} from {Peer.Name} ({Peer.Id}) rejected: {check.Error}");
+            (rejected ??= []).Add((seq, check.Error!));
+        }
+        var commit = valid.Count > 0
+            ? await _ctx.Store.CommitInboundAsync(Peer.Id, valid, ct)
+            : new InboundCommit([], []);
+        foreach (var m in commit.New)
+        {
+            _ctx.Events.Publish(new NodeEvent
+            {
+                Type = EventTypes.MessageReceived,
+                At = m.CommittedAt,
+                Peer = Peer.Id,
+                Message = MessageView.From(m),
+            });
+        }
+        return ReceiptCodec.Seal(_ctx.Identity, Peer.Key, commit.Committed, rejected ?? [], Time.GetUtcNow());
+    }
+
+    /// <summary>Applies a receipt from the peer. False when it does not verify.</summary>
+    internal async Task<bool> OnReceiptAsync(SignedReceipt receipt, CancellationToken ct)
+    {
+        var body = ReceiptCodec.Open(Peer.Key, _ctx.Identity.PublicKey, receipt);
+        if (body is null)
+        {
+            _ctx.Security.Record(SecurityLog.BadReceipt, $"receipt from {Peer.Name} ({Peer.Id}) does not verify");
+            return false;
+        }
+        var changes = await _ctx.Store.ApplyReceiptAsync(Peer.Id, receipt, body, ct);
+        Queue.Acknowledge(ReceiptCodec.Expand(body).Concat(body.Rejected.Select(r => (long)r.Seq)));
+        foreach (var c in changes)
+        {
+            _ctx.Events.Publish(new NodeEvent
+            {
+                Type = c.Rejected is null ? EventTypes.MessageDelivered : EventTypes.MessageRejected,
+                At = c.At,
+                Peer = Peer.Id,
+                Id = c.Id,
+                Seq = c.Seq,
+                Detail = c.Rejected,
+            });
+        }
+        return true;
+    }
+
+    private static long TryReadSeq(ByteString body)
+    {
+        try
+        {
+            return (long)EnvelopeBody.Parser.ParseFrom(body).Seq;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return 0;
+        }
+    }
+
+    private static TaskCompletionSource Completed()
+    {
+        var t = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        t.SetResult();
+        return t;
+    }
+}
+
+/// <summary>What every link of the node shares.</summary>
+internal sealed record LinkContext(
+    NodeIdentity Identity,
+    string NodeName,
+    IHotlineStore Store,
+    EventHub Events,
+    SecurityLog Security,
+    TimeProvider Time,
+    TimeSpan HeartbeatInterval,
+    int Window,
+    ILogger Logger);

@@ -1,0 +1,224 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Hotline.Core.Envelopes;
+using Hotline.Node.Messaging;
+using Hotline.Protocol;
+
+namespace Hotline.Node.Link;
+
+/// <summary>
+/// One live session with a peer over one stream. Sends the peer's outbound queue, commits and
+/// receipts what arrives, answers heartbeats. Ends on the first error; the link dials again.
+/// </summary>
+public sealed class PeerSession
+{
+    public const uint ProtocolVersion = 1;
+    private const int MaxBatchCount = 128;
+    private const int MaxBatchBytes = 1 << 20;
+
+    private readonly PeerLink _link;
+    private readonly IFrameStream _stream;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly CancellationTokenSource _cts;
+    private long _lastReceivedTicks;
+    private long _heartbeatNonce;
+
+    public PeerSession(PeerLink link, IFrameStream stream, bool dialledByUs, string endpoint, CancellationToken ct)
+    {
+        _link = link;
+        _stream = stream;
+        DialledByUs = dialledByUs;
+        Endpoint = endpoint;
+        _cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+    }
+
+    public bool DialledByUs { get; }
+    public string Endpoint { get; }
+    public bool IsClosed => _cts.IsCancellationRequested;
+    /// <summary>True once the link adopted this session.</summary>
+    public bool WasAttached { get; private set; }
+    public TimeSpan? RoundTrip { get; private set; }
+    public string? CloseReason { get; private set; }
+
+    public void Close(string reason)
+    {
+        CloseReason ??= reason;
+        try
+        {
+            _cts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>Runs the session to its end. Returns the reason it ended.</summary>
+    public async Task<string> RunAsync()
+    {
+        var ct = _cts.Token;
+        try
+        {
+            await WriteAsync(new Frame { Hello = _link.Hello() }, ct);
+            if (!await _stream.Reader.MoveNext(ct) || _stream.Reader.Current.Hello is not { } hello)
+            {
+                return End("peer sent no hello");
+            }
+            if (hello.ProtocolVersion != ProtocolVersion || !_link.Peer.Key.Is(hello.NodeKey.Span))
+            {
+                _link.Security.Record(SecurityLog.BadHello, $"peer {_link.Peer.Name} ({_link.Peer.Id}) presented identity key or version that does not match its card");
+                return End("hello does not match the pinned peer");
+            }
+            Touch();
+            if (!_link.Attach(this))
+            {
+                await TryWriteAsync(new Frame { Goodbye = new Goodbye { Reason = "duplicate session" } });
+                return End("duplicate session");
+            }
+            WasAttached = true;
+            try
+            {
+                var tasks = new[] { ReadLoopAsync(ct), SendLoopAsync(ct), HeartbeatLoopAsync(ct) };
+                await Task.WhenAny(tasks);
+                Close("session ended");
+                await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+                foreach (var t in tasks.Where(t => t.IsFaulted))
+                {
+                    var e = t.Exception!.GetBaseException();
+                    if (!IsTransportError(e))
+                    {
+                        _link.Failed(e);
+                    }
+                    CloseReason = e.Message;
+                }
+            }
+            finally
+            {
+                _link.Detach(this);
+            }
+            return CloseReason ?? "session ended";
+        }
+        catch (Exception e) when (IsTransportError(e))
+        {
+            return End(e.Message);
+        }
+        finally
+        {
+            _cts.Cancel();
+            _cts.Dispose();
+        }
+    }
+
+    private string End(string reason)
+    {
+        CloseReason ??= reason;
+        return CloseReason;
+    }
+
+    internal static bool IsTransportError(Exception e) =>
+        e is RpcException or IOException or HttpRequestException or OperationCanceledException or ObjectDisposedException
+            or InvalidOperationException { Source: "Grpc.Net.Client" };
+
+    private async Task ReadLoopAsync(CancellationToken ct)
+    {
+        while (await _stream.Reader.MoveNext(ct))
+        {
+            Touch();
+            var frame = _stream.Reader.Current;
+            switch (frame.KindCase)
+            {
+                case Frame.KindOneofCase.Envelopes:
+                    await OnEnvelopesAsync(frame.Envelopes, ct);
+                    break;
+                case Frame.KindOneofCase.Receipt:
+                    if (!await _link.OnReceiptAsync(frame.Receipt, ct))
+                    {
+                        CloseReason = "bad receipt";
+                        return;
+                    }
+                    break;
+                case Frame.KindOneofCase.Heartbeat when !frame.Heartbeat.Reply:
+                    await WriteAsync(new Frame { Heartbeat = new Heartbeat { Nonce = frame.Heartbeat.Nonce, Reply = true, SentUnixMs = frame.Heartbeat.SentUnixMs } }, ct);
+                    break;
+                case Frame.KindOneofCase.Heartbeat:
+                    RoundTrip = _link.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(frame.Heartbeat.SentUnixMs);
+                    break;
+                case Frame.KindOneofCase.Goodbye:
+                    CloseReason = $"peer said goodbye: {frame.Goodbye.Reason}";
+                    return;
+                default:
+                    break;
+            }
+        }
+        CloseReason ??= "peer closed the stream";
+    }
+
+    private async Task OnEnvelopesAsync(EnvelopeBatch batch, CancellationToken ct)
+    {
+        var receipt = await _link.OnEnvelopesAsync(batch, ct);
+        await WriteAsync(new Frame { Receipt = receipt }, ct);
+    }
+
+    private async Task SendLoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var envelopes = await _link.Queue.TakeAsync(MaxBatchCount, MaxBatchBytes, ct);
+            var batch = new EnvelopeBatch();
+            foreach (var e in envelopes)
+            {
+                batch.Envelopes.Add(new SignedEnvelope
+                {
+                    Body = UnsafeByteOperations.UnsafeWrap(e.Body),
+                    Signature = UnsafeByteOperations.UnsafeWrap(e.Signature),
+                });
+            }
+            await WriteAsync(new Frame { Envelopes = batch }, ct);
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(CancellationToken ct)
+    {
+        var interval = _link.HeartbeatInterval;
+        using var timer = new PeriodicTimer(interval, _link.Time);
+        while (await timer.WaitForNextTickAsync(ct))
+        {
+            var silent = _link.Time.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastReceivedTicks);
+            if (silent > (interval * 3).Ticks)
+            {
+                CloseReason = $"no frame from peer for {TimeSpan.FromTicks(silent).TotalSeconds:0.0} s";
+                return;
+            }
+            await WriteAsync(new Frame
+            {
+                Heartbeat = new Heartbeat { Nonce = (ulong)Interlocked.Increment(ref _heartbeatNonce), SentUnixMs = _link.Time.GetUtcNow().ToUnixTimeMilliseconds() },
+            }, ct);
+        }
+    }
+
+    private void Touch() => Interlocked.Exchange(ref _lastReceivedTicks, _link.Time.GetUtcNow().UtcTicks);
+
+    private async Task WriteAsync(Frame frame, CancellationToken ct)
+    {
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            await _stream.WriteAsync(frame, ct);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task TryWriteAsync(Frame frame)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await WriteAsync(frame, cts.Token);
+        }
+        catch (Exception e) when (IsTransportError(e))
+        {
+        }
+    }
+}

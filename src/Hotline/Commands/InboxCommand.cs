@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace Hotline.Cli.Commands;
+
+internal static class InboxCommand
+{
+    public static Command Create()
+    {
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing messages as they arrive." };
+        var peer = new Option<string?>("--peer") { Description = "Only this peer." };
+        var channel = new Option<string?>("--channel") { Description = "Only this channel." };
+        var all = new Option<bool>("--all") { Description = "Show sent messages too." };
+        var command = new Command("inbox", "Show received messages.") { follow, peer, channel, all };
+        command.SetAction(async (r, ct) =>
+        {
+            var folder = CommonOptions.InitialisedFolder(r);
+            using var api = ApiClient.For(folder, Timeout.InfiniteTimeSpan);
+            var names = (await api.GetAsync("/api/peers", ct)).EnumerateArray()
+                .ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("name").GetString()!);
+            var showAll = r.GetValue(all);
+            var filters = new List<string>();
+            if (r.GetValue(peer) is { } p0)
+            {
+                filters.Add("peer=" + Uri.EscapeDataString(p0));
+            }
+            if (r.GetValue(channel) is { } c0)
+            {
+                filters.Add("channel=" + Uri.EscapeDataString(c0));
+            }
+            var query = string.Join('&', filters);
+            long after = 0;
+            while (true)
+            {
+                var page = await api.GetAsync($"/api/messages?after={after}&limit=1000&{query}", ct);
+                var messages = page.GetProperty("messages");
+                foreach (var m in messages.EnumerateArray())
+                {
+                    if (showAll || m.GetProperty("direction").GetString() == "in")
+                    {
+                        Console.WriteLine(Format(m, names));
+                    }
+                }
+                after = page.GetProperty("next").GetInt64();
+                if (messages.GetArrayLength() < 1000)
+                {
+                    break;
+                }
+            }
+            if (!r.GetValue(follow))
+            {
+                return 0;
+            }
+            await foreach (var (type, data) in Sse.ReadAsync(await api.OpenEventsAsync(ct), ct))
+            {
+                if (type == "message.received" && data.TryGetProperty("message", out var m))
+                {
+                    var p = r.GetValue(peer);
+                    var c = r.GetValue(channel);
+                    if ((c is null || m.GetProperty("channel").GetString() == c) && (p is null || names.GetValueOrDefault(m.GetProperty("peer").GetString()!) == p || m.GetProperty("peer").GetString() == p))
+                    {
+                        Console.WriteLine(Format(m, names));
+                    }
+                }
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    internal static string Format(JsonElement m, IReadOnlyDictionary<string, string> names)
+    {
+        var peerId = m.GetProperty("peer").GetString()!;
+        var who = names.GetValueOrDefault(peerId, peerId);
+        var dir = m.GetProperty("direction").GetString() == "in" ? $"from {who}" : $"to {who} [{m.GetProperty("state").GetString()}]";
+        return $"{m.GetProperty("dtg").GetString()}  {m.GetProperty("precedence").GetString(),-9} {m.GetProperty("channel").GetString(),-12} #{m.GetProperty("seq")} {dir}: {m.GetProperty("text").GetString()}";
+    }
+}

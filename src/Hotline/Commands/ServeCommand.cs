@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Hotline.Node.Hosting;
+
+namespace Hotline.Cli.Commands;
+
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("serve", "Run the node: the link to its peers and the operator API, until stopped.");
+        command.SetAction(async (r, ct) =>
+        {
+            var folder = CommonOptions.InitialisedFolder(r);
+            if (ApiClient.TryReadRuntime(folder) is { } running && IsAlive(running.Pid))
+            {
+                throw new CliError($"the node in {folder.Path} is already running (pid {running.Pid})");
+            }
+            await using var host = await HotlineHost.StartAsync(folder, ct: ct);
+            Console.WriteLine($"hotline: serving; operator API {host.ApiUrl}, link {host.LinkUrl}");
+            await host.WaitForShutdownAsync(ct);
+            return 0;
+        });
+        return command;
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var p = System.Diagnostics.Process.GetProcessById(pid);
+            return !p.HasExited && pid != Environment.ProcessId;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

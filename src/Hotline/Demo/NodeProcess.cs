@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Hotline.Node.Hosting;
+
+namespace Hotline.Cli.Demo;
+
+/// <summary>
+/// A node running as a child process (<c>hotline serve</c>), so that it can be killed for real.
+/// Its output is read continuously and kept for diagnosis.
+/// </summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private readonly DataFolder _folder;
+    private readonly List<string> _output = [];
+    private Process? _process;
+
+    public NodeProcess(DataFolder folder) => _folder = folder;
+
+    public DataFolder Folder => _folder;
+    public int? Pid => _process is { HasExited: false } p ? p.Id : null;
+    public bool IsRunning => _process is { HasExited: false };
+
+    public IReadOnlyList<string> Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return [.. _output];
+            }
+        }
+    }
+
+    /// <summary>Starts the node and waits until its operator API answers.</summary>
+    public async Task StartAsync(CancellationToken ct = default)
+    {
+        File.Delete(_folder.RuntimeFile);
+        var psi = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(typeof(NodeProcess).Assembly.Location);
+        psi.ArgumentList.Add("serve");
+        psi.ArgumentList.Add("--data");
+        psi.ArgumentList.Add(_folder.Path);
+        var process = new Process { StartInfo = psi };
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!File.Exists(_folder.RuntimeFile))
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"node in {_folder.Path} exited with {process.ExitCode}:\n{string.Join('\n', Output)}");
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"node in {_folder.Path} did not start in 30 s:\n{string.Join('\n', Output)}");
+            }
+            await Task.Delay(20, ct);
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, exactly like a power cut of the process.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+        }
+        _process?.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Asks the node to stop (SIGTERM) and waits for it.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            using var kill = Process.Start("kill", ["-TERM", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await p.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                p.Kill(entireProcessTree: true);
+            }
+        }
+        _process?.Dispose();
+        _process = null;
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.Add(line);
+            if (_output.Count > 2000)
+            {
+                _output.RemoveRange(0, 1000);
+            }
+        }
+    }
+
+    public static string DotnetHost() =>
+        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
+            ? host
+            : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+
+    /// <summary>A loopback port that is free right now (the OS picks it).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public ValueTask DisposeAsync() => new(KillAsync());
+}

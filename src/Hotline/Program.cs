@@ -1,0 +1,26 @@
+using System.CommandLine;
+using Hotline.Cli;
+using Hotline.Cli.Commands;
+
+var root = new RootCommand("Hotline: a crisis-communication hotline between sovereign nodes.")
+{
+    CommonOptions.Data,
+    InitCommand.Create(),
+    CardCommand.Create(),
+    PeerCommand.Create(),
+    ServeCommand.Create(),
+    SendCommand.Create(),
+    InboxCommand.Create(),
+    StatusCommand.Create(),
+    DemoCommand.Create(),
+};
+
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (CliError e)
+{
+    Console.Error.WriteLine($"hotline: {e.Message}");
+    return e.ExitCode;
+}
