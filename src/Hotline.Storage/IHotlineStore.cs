@@ -1,5 +1,5 @@
 using Hotline.Core.Envelopes;
-using Hotline.Core.Identity;
+using Hotline.Core.Messages;
 using Hotline.Protocol;
 
 namespace Hotline.Storage;
@@ -14,6 +14,13 @@ public interface IHotlineStore : IAsyncDisposable
     /// <param name="committed">Called right after the commit, in sequence order, before the task completes.</param>
     Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, Action<StoredMessage>? committed = null, CancellationToken ct = default);
 
+    /// <summary>
+    /// Records that a local person saw or acknowledged an inbound message: appends the signed
+    /// seen/acknowledgement envelope for the peer and updates the message, in one transaction.
+    /// </summary>
+    Task<ResponseResult> RespondAsync(PeerRecord peer, Guid messageId, EnvelopeKind kind, string actor, string? reply,
+        Action<StoredMessage>? committed = null, CancellationToken ct = default);
+
     /// <summary>Commits verified envelopes from a peer; replays of envelopes already held change nothing.</summary>
     Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, CancellationToken ct = default);
 
@@ -25,9 +32,11 @@ public interface IHotlineStore : IAsyncDisposable
 
     IReadOnlyList<StoredMessage> ListMessages(MessageQuery query);
 
-    StoredMessage? FindMessage(Guid id);
+    StoredMessage? FindMessage(Guid id, Direction? direction = null);
 
     Task AddPeerAsync(PeerRecord peer, CancellationToken ct = default);
+
+    Task UpdatePeerSettingsAsync(string peerId, PeerSettings settings, CancellationToken ct = default);
 
     IReadOnlyList<PeerRecord> ListPeers();
 
@@ -36,6 +45,27 @@ public interface IHotlineStore : IAsyncDisposable
     IReadOnlyList<SecurityEvent> ListSecurityEvents(int limit = 100);
 
     StoreCounts Counts(string peerId);
+
+    /// <summary>Messages of one peer, direction and precedence created at or before <paramref name="createdBefore"/> that have no alarm of <paramref name="kind"/>.</summary>
+    IReadOnlyList<OverdueCandidate> FindOverdue(string peerId, Direction direction, Precedence precedence, string kind,
+        DateTimeOffset createdBefore, TimeSpan deadline, int limit);
+
+    /// <summary>Raises an alarm once; returns null when that message already has one of this kind.</summary>
+    Task<Alarm?> RaiseAlarmAsync(Guid messageId, Direction direction, string peerId, string kind, string reason, CancellationToken ct = default);
+
+    IReadOnlyList<Alarm> ListAlarms(bool openOnly, int limit = 500);
+
+    /// <summary>Marks escalation step <paramref name="step"/> as notified and queues its hook notifications.</summary>
+    Task AdvanceAlarmAsync(long alarmId, int step, IReadOnlyList<(string Hook, string Payload)> notifications, CancellationToken ct = default);
+
+    /// <summary>Clears every open alarm of a message; returns the alarms cleared.</summary>
+    Task<IReadOnlyList<Alarm>> ClearAlarmsAsync(Guid messageId, string clearedBy, CancellationToken ct = default);
+
+    IReadOnlyList<Notification> DueNotifications(DateTimeOffset now, int limit);
+
+    IReadOnlyList<Notification> ListNotifications(long? alarmId = null);
+
+    Task RecordNotificationAttemptAsync(long notificationId, bool succeeded, string? error, DateTimeOffset nextAttempt, CancellationToken ct = default);
 }
 
 public sealed record StoreCounts(long Outbound, long Undelivered, long Inbound);

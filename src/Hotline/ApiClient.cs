@@ -17,12 +17,16 @@ public sealed class ApiClient : IDisposable
     public Uri BaseAddress => _http.BaseAddress!;
 
     /// <summary>Connects to the node of <paramref name="folder"/>, or explains how to start it.</summary>
-    public static ApiClient For(DataFolder folder, TimeSpan? timeout = null)
+    public static ApiClient For(DataFolder folder, TimeSpan? timeout = null, string? actor = null)
     {
         var info = TryReadRuntime(folder)
             ?? throw new CliError($"the node in {folder.Path} is not running: start it with 'hotline serve --data {folder.Path}'");
         var http = new HttpClient { BaseAddress = new Uri(info.ApiUrl), Timeout = timeout ?? TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", folder.LoadToken());
+        if (actor is not null)
+        {
+            http.DefaultRequestHeaders.Add("X-Hotline-Operator", actor);
+        }
         return new ApiClient(http);
     }
 

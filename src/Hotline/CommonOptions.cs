@@ -11,6 +11,13 @@ internal static class CommonOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> As = new("--as")
+    {
+        Description = "Your name or call sign, recorded with what you do (default: your login name).",
+    };
+
+    public static string Actor(ParseResult result) => result.GetValue(As) ?? Environment.UserName;
+
     public static DataFolder Folder(ParseResult result)
     {
         var path = result.GetValue(Data) ?? Environment.GetEnvironmentVariable("HOTLINE_DATA");

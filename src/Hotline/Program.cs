@@ -12,6 +12,8 @@ var root = new RootCommand("Hotline: a crisis-communication hotline between sove
     SendCommand.Create(),
     InboxCommand.Create(),
     StatusCommand.Create(),
+    AckCommand.Create(),
+    PendingCommand.Create(),
     DemoCommand.Create(),
 };
 

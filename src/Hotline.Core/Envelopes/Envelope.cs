@@ -21,6 +21,9 @@ public sealed record Envelope
     public required byte[] PrevHash { get; init; }
     public Guid? Reference { get; init; }
     public string? Language { get; init; }
+    public Label? Label { get; init; }
+    /// <summary>Seen and acknowledgement envelopes: who saw or acknowledged.</summary>
+    public string? Actor { get; init; }
 
     /// <summary>The exact bytes of the <see cref="EnvelopeBody"/> that were signed.</summary>
     public required byte[] Body { get; init; }

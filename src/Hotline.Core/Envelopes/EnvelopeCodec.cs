@@ -28,7 +28,13 @@ public static class EnvelopeCodec
             Text = draft.Text,
             PrevHash = ByteString.CopyFrom(prevHash),
             Language = draft.Language ?? "",
+            Actor = draft.Actor ?? "",
         };
+        if (draft.Label is { } label)
+        {
+            body.Label = new ConfidentialityLabel { Policy = label.Policy, Classification = label.Classification };
+            body.Label.ReleasableTo.AddRange(label.ReleasableTo);
+        }
         if (draft.Reference is { } reference)
         {
             body.Reference = ByteString.CopyFrom(Uuid7.ToBytes(reference));
@@ -86,6 +92,10 @@ public static class EnvelopeCodec
         {
             return EnvelopeCheck.Fail("bad channel name");
         }
+        if (parsed.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement && parsed.Reference.Length != 16)
+        {
+            return EnvelopeCheck.Fail("seen or acknowledgement without a reference");
+        }
         return EnvelopeCheck.Ok(Decode(parsed, body.ToArray(), signature.ToArray()));
     }
 
@@ -107,6 +117,8 @@ public static class EnvelopeCodec
         PrevHash = b.PrevHash.ToByteArray(),
         Reference = b.Reference.Length == 16 ? Uuid7.FromBytes(b.Reference.Span) : null,
         Language = b.Language.Length > 0 ? b.Language : null,
+        Label = b.Label is { } l ? new Label { Policy = l.Policy, Classification = l.Classification, ReleasableTo = [.. l.ReleasableTo] } : null,
+        Actor = b.Actor.Length > 0 ? b.Actor : null,
         Body = bytes,
         Signature = signature,
         Hash = SHA256.HashData(bytes),

@@ -12,4 +12,6 @@ public sealed record EnvelopeDraft
     public EnvelopeKind Kind { get; init; } = EnvelopeKind.Message;
     public Guid? Reference { get; init; }
     public string? Language { get; init; }
+    public Label? Label { get; init; }
+    public string? Actor { get; init; }
 }

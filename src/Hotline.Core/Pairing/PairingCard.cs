@@ -23,6 +23,8 @@ public sealed record PairingCard
     /// <summary>Link addresses in order of preference, e.g. <c>https://203.0.113.5:7443</c>.</summary>
     public required IReadOnlyList<string> Endpoints { get; init; }
     public required IReadOnlyList<string> Channels { get; init; }
+    /// <summary>Confidentiality labels this node accepts, in display form (see <see cref="Messages.Label"/>).</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [Messages.Label.Default.ToString()];
     public DateTimeOffset Created { get; init; }
     /// <summary>Signature by the identity key over the card with this field empty.</summary>
     public string Signature { get; init; } = "";
@@ -32,8 +34,12 @@ public sealed record PairingCard
 
     public string Fingerprint => Fingerprints.ForCard(Key, TlsCertificateSha256);
 
+    [JsonIgnore]
+    public IReadOnlyList<Messages.Label> ParsedLabels =>
+        Labels.Select(l => Messages.Label.TryParse(l, out var x) ? x! : throw new FormatException(l)).ToArray();
+
     public static PairingCard Create(NodeIdentity identity, string name, string tlsSha256,
-        IReadOnlyList<string> endpoints, IReadOnlyList<string> channels, DateTimeOffset now)
+        IReadOnlyList<string> endpoints, IReadOnlyList<string> channels, DateTimeOffset now, IReadOnlyList<string>? labels = null)
     {
         var card = new PairingCard
         {
@@ -42,6 +48,7 @@ public sealed record PairingCard
             TlsCertificateSha256 = tlsSha256,
             Endpoints = endpoints,
             Channels = channels,
+            Labels = labels ?? [Messages.Label.Default.ToString()],
             Created = now,
         };
         var signature = SignatureDomain.Sign(identity, SignatureDomain.Card, card.SignedBytes());
@@ -103,6 +110,10 @@ public sealed record PairingCard
         if (card.Channels.Any(c => !Messages.Channels.IsValidName(c)))
         {
             return CardParse.Fail("card lists an invalid channel name");
+        }
+        if (card.Labels is null || card.Labels.Count == 0 || card.Labels.Any(l => !Messages.Label.TryParse(l, out _)))
+        {
+            return CardParse.Fail("card lists no labels or an invalid label (expected CLASSIFICATION//POLICY[//REL A,B])");
         }
         return CardParse.Ok(card with { TlsCertificateSha256 = card.TlsCertificateSha256.ToLowerInvariant() });
     }

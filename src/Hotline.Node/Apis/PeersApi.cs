@@ -1,3 +1,4 @@
+using Hotline.Core.Messages;
 using Hotline.Core.Pairing;
 using Hotline.Node.Hosting;
 using Hotline.Node.Link;
@@ -17,10 +18,10 @@ public static class PeersApi
         return api;
     }
 
-    private static IResult List(PeerDirectory directory, LinkManager links, IHotlineStore store) =>
-        Results.Ok(directory.All.Select(p => PeerView.From(p, links.Find(p.Id), store.Counts(p.Id))));
+    private static IResult List(PeerDirectory directory, LinkManager links, IHotlineStore store, LinkPolicy policy) =>
+        Results.Ok(directory.All.Select(p => PeerView.From(p, links.Find(p.Id), store.Counts(p.Id), policy)));
 
-    private static async Task<IResult> AddAsync(AddPeerRequest request, PeerDirectory directory, NodeInfo node, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> AddAsync(AddPeerRequest request, PeerDirectory directory, NodeInfo node, LinkPolicy policy, TimeProvider time, CancellationToken ct)
     {
         var parsed = PairingCard.Parse(request.Card ?? "");
         if (parsed.Card is not { } card)
@@ -32,8 +33,13 @@ public static class PeersApi
             return Problems.Of(400, "this is this node's own card", "Add the other side's card, not your own.");
         }
         var record = PeerRecords.FromCard(card, time.GetUtcNow());
+        if (policy.Labels(record).Count == 0)
+        {
+            return Problems.Of(400, "the card lists no confidentiality label this node accepts",
+                "Agree a common label (for example UNCLASSIFIED//HOTLINE) and list it in both nodes' hotline.json 'labels'.");
+        }
         await directory.AddAsync(record, ct);
-        return Results.Ok(PeerView.From(record, null, null));
+        return Results.Ok(PeerView.From(record, null, null, policy));
     }
 }
 
@@ -54,14 +60,21 @@ public sealed record PeerView
     public long? Outbound { get; init; }
     public long? Undelivered { get; init; }
     public long? Inbound { get; init; }
+    /// <summary>Labels and channels both sides agreed at pairing.</summary>
+    public required IReadOnlyList<string> Labels { get; init; }
+    public required Deadlines Deadlines { get; init; }
+    public int[]? QueuedByPrecedence { get; init; }
 
-    public static PeerView From(PeerRecord p, PeerLink? link, StoreCounts? counts) => new()
+    public static PeerView From(PeerRecord p, PeerLink? link, StoreCounts? counts, LinkPolicy policy) => new()
     {
         Id = p.Id,
         Name = p.Name,
         Fingerprint = Fingerprints.ForCard(p.Key, p.TlsSha256),
         Endpoints = p.Endpoints,
-        Channels = p.Channels,
+        Channels = policy.Channels(p),
+        Labels = policy.Labels(p).Select(l => l.ToString()).ToArray(),
+        Deadlines = policy.Deadlines(p),
+        QueuedByPrecedence = link?.Queue.PendingByPrecedence(),
         State = (link?.State ?? LinkState.Down).ToString().ToLowerInvariant(),
         StateSince = link?.StateSince,
         Endpoint = link?.Endpoint,
@@ -82,6 +95,7 @@ public static class PeerRecords
         TlsSha256 = card.TlsCertificateSha256,
         Endpoints = card.Endpoints,
         Channels = card.Channels,
+        Labels = card.ParsedLabels,
         CardJson = card.ToJson(),
         AddedAt = now,
     };

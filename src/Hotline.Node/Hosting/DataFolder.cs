@@ -55,7 +55,8 @@ public sealed class DataFolder
         File.WriteAllText(CertificateFile, cert.ExportCertificatePem() + "\n");
 
         WritePrivate(TokenFile, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) + "\n");
-        File.WriteAllText(ConfigFile, JsonSerializer.Serialize(config, NodeConfig.Json) + "\n");
+        // The settings may hold webhook secrets: owner-only, like the keys.
+        WritePrivate(ConfigFile, JsonSerializer.Serialize(config, NodeConfig.Json) + "\n");
     }
 
     public NodeConfig LoadConfig()
@@ -93,7 +94,8 @@ public sealed class DataFolder
     {
         using var identity = LoadIdentity();
         using var cert = LoadCertificate();
-        return PairingCard.Create(identity, config.Name, Pins.Sha256Hex(cert), config.Link.Advertise, config.Channels, DateTimeOffset.UtcNow);
+        return PairingCard.Create(identity, config.Name, Pins.Sha256Hex(cert), config.Link.Advertise, config.Channels, DateTimeOffset.UtcNow,
+            config.ParsedLabels().Select(l => l.ToString()).ToArray());
     }
 
     private void RequireInitialised()

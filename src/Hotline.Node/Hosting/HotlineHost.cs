@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Hotline.Core.Pairing;
+using Hotline.Node.Alarms;
 using Hotline.Node.Apis;
 using Hotline.Node.Link;
 using Hotline.Node.Messaging;
@@ -69,6 +70,12 @@ public sealed class HotlineHost : IAsyncDisposable
         builder.Services.AddSingleton<LinkManager>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LinkManager>());
         builder.Services.AddSingleton<MessageService>();
+        builder.Services.AddSingleton<LinkPolicy>();
+        builder.Services.AddSingleton<PendingService>();
+        builder.Services.AddSingleton<HookDispatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HookDispatcher>());
+        builder.Services.AddSingleton<AlarmService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AlarmService>());
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = LinkManager.MaxFrameBytes;
@@ -147,13 +154,17 @@ public sealed class HotlineHost : IAsyncDisposable
         api.MapPeersApi();
         api.MapStatusApi();
         api.MapEventsApi();
+        api.MapAlarmsApi();
 
         await app.StartAsync(ct);
         var host = new HotlineHost(app, folder);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         host.LinkUrl = new Uri(addresses.First(a => a.StartsWith("https", StringComparison.Ordinal)));
         host.ApiUrl = new Uri(addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal)));
-        File.WriteAllText(folder.RuntimeFile, JsonSerializer.Serialize(new RuntimeInfo(host.ApiUrl.ToString(), host.LinkUrl.ToString(), Environment.ProcessId)));
+        // Written whole and renamed into place, so a reader never sees half a file.
+        var temp = folder.RuntimeFile + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(new RuntimeInfo(host.ApiUrl.ToString(), host.LinkUrl.ToString(), Environment.ProcessId)));
+        File.Move(temp, folder.RuntimeFile, overwrite: true);
         Log.NodeStarted(app.Services.GetRequiredService<ILogger<HotlineHost>>(), config.Name, identity.PublicKey.Id, host.LinkUrl.ToString(), host.ApiUrl.ToString());
         return host;
     }
@@ -175,6 +186,7 @@ public sealed class HotlineHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        var store = _app.Services.GetRequiredService<IHotlineStore>();
         try
         {
             await _app.StopAsync(CancellationToken.None);
@@ -182,7 +194,7 @@ public sealed class HotlineHost : IAsyncDisposable
         finally
         {
             await _app.DisposeAsync();
-            await _app.Services.GetRequiredService<IHotlineStore>().DisposeAsync();
+            await store.DisposeAsync();
             File.Delete(Folder.RuntimeFile);
         }
     }
@@ -193,6 +205,7 @@ public sealed record HostSettings
 {
     public string? LinkListen { get; init; }
     public string? ApiListen { get; init; }
+    /// <summary>The clock of deadlines, alarms and stored times (a fake one in tests). Link heartbeats always use the system clock.</summary>
     public TimeProvider? Time { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 }

@@ -11,6 +11,17 @@ public sealed record NodeConfig
     public ApiConfig Api { get; init; } = new();
     public IReadOnlyList<string> Channels { get; init; } = Hotline.Core.Messages.Channels.Defaults;
 
+    /// <summary>Confidentiality labels this node accepts (display form); a link allows those both sides list.</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [Label.Default.ToString()];
+
+    /// <summary>Default deadlines of every link; a link may override them.</summary>
+    public Deadlines Deadlines { get; init; } = new();
+
+    public EscalationConfig Escalation { get; init; } = new();
+
+    public IReadOnlyList<Label> ParsedLabels() =>
+        Labels.Select(l => Label.TryParse(l, out var x) ? x! : throw new InvalidDataException($"hotline.json: '{l}' is not a label (CLASSIFICATION//POLICY[//REL A,B])")).ToArray();
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 }
 
@@ -30,4 +41,45 @@ public sealed record ApiConfig
 {
     /// <summary>Where the operator API listens. Loopback only unless told otherwise.</summary>
     public string Listen { get; init; } = "127.0.0.1:7080";
+}
+
+/// <summary>Who is told, and how, when a deadline passes: steps in order, each after a delay from the alarm.</summary>
+public sealed record EscalationConfig
+{
+    public IReadOnlyList<EscalationStep> Steps { get; init; } =
+    [
+        new() { Name = "duty operator", AfterSeconds = 0 },
+        new() { Name = "watch officer", AfterSeconds = 120 },
+        new() { Name = "commander", AfterSeconds = 300 },
+    ];
+
+    public IReadOnlyDictionary<string, HookConfig> Hooks { get; init; } = new Dictionary<string, HookConfig>();
+}
+
+public sealed record EscalationStep
+{
+    public required string Name { get; init; }
+    public double AfterSeconds { get; init; }
+    /// <summary>Names of hooks (keys of <see cref="EscalationConfig.Hooks"/>) notified at this step.</summary>
+    public IReadOnlyList<string> Hooks { get; init; } = [];
+}
+
+/// <summary>One notification hook: an HTTP webhook or a local command.</summary>
+public sealed record HookConfig
+{
+    public WebhookConfig? Webhook { get; init; }
+    public CommandHookConfig? Command { get; init; }
+}
+
+public sealed record WebhookConfig
+{
+    public required string Url { get; init; }
+    /// <summary>HMAC-SHA256 key; the request carries <c>X-Hotline-Signature: sha256=HEX</c> over "timestamp.body".</summary>
+    public required string Secret { get; init; }
+}
+
+public sealed record CommandHookConfig
+{
+    public required string Path { get; init; }
+    public IReadOnlyList<string> Args { get; init; } = [];
 }

@@ -26,12 +26,13 @@ public sealed class LinkManager : BackgroundService
     private CancellationToken _stopping;
 
     public LinkManager(NodeIdentity identity, NodeConfig config, X509Certificate2 certificate, IHotlineStore store,
-        PeerDirectory directory, EventHub events, SecurityLog security, TimeProvider time, ILogger<LinkManager> logger)
+        PeerDirectory directory, EventHub events, SecurityLog security, LinkPolicy policy, ILogger<LinkManager> logger)
     {
         _directory = directory;
         _certificate = certificate;
         _logger = logger;
-        _ctx = new LinkContext(identity, config.Name, store, events, security, time,
+        // Sessions run on the system clock whatever clock deadlines use: heartbeats measure the real line.
+        _ctx = new LinkContext(identity, config.Name, store, events, security, policy, TimeProvider.System,
             TimeSpan.FromSeconds(config.Link.HeartbeatSeconds), Window: 512, logger);
     }
 

@@ -146,7 +146,14 @@ public sealed class PeerLink
             var check = EnvelopeCodec.Open(Peer.Key, me, signed.Body.Span, signed.Signature.Span);
             if (check.Envelope is { } e)
             {
-                valid.Add(e);
+                if (_ctx.Policy.Refuse(Peer, e) is not { } refusal)
+                {
+                    valid.Add(e);
+                    continue;
+                }
+                // Signed by the peer but against what was agreed at pairing: refuse it for good, visibly.
+                (rejected ??= []).Add((e.Seq, refusal));
+                _ctx.Security.Record(SecurityLog.PolicyViolation, $"envelope seq {e.Seq} from {Peer.Name} ({Peer.Id}) refused: {refusal}");
                 continue;
             }
             var seq = TryReadSeq(signed.Body);
@@ -156,7 +163,7 @@ public sealed class PeerLink
         }
         var commit = valid.Count > 0
             ? await _ctx.Store.CommitInboundAsync(Peer.Id, valid, ct)
-            : new InboundCommit([], []);
+            : new InboundCommit([], [], []);
         foreach (var m in commit.New)
         {
             _ctx.Events.Publish(new NodeEvent
@@ -166,6 +173,10 @@ public sealed class PeerLink
                 Peer = Peer.Id,
                 Message = MessageView.From(m),
             });
+        }
+        foreach (var s in commit.States)
+        {
+            _ctx.Events.Publish(NodeEvent.ForState(s));
         }
         return ReceiptCodec.Seal(_ctx.Identity, Peer.Key, commit.Committed, rejected ?? [], Time.GetUtcNow());
     }
@@ -223,6 +234,7 @@ internal sealed record LinkContext(
     IHotlineStore Store,
     EventHub Events,
     SecurityLog Security,
+    LinkPolicy Policy,
     TimeProvider Time,
     TimeSpan HeartbeatInterval,
     int Window,

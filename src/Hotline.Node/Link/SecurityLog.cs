@@ -11,6 +11,7 @@ public sealed class SecurityLog(IHotlineStore store, EventHub events, TimeProvid
     public const string BadSignature = "bad-signature";
     public const string BadReceipt = "bad-receipt";
     public const string BadHello = "bad-hello";
+    public const string PolicyViolation = "policy-violation";
 
     public void Record(string kind, string detail)
     {

@@ -17,6 +17,21 @@ public sealed record NodeEvent
     public long? Seq { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Detail { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? By { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public object? Alarm { get; init; }
+
+    /// <summary>A message was seen or acknowledged (ours by the peer, or theirs by us).</summary>
+    public static NodeEvent ForState(Hotline.Storage.StateChange s) => new()
+    {
+        Type = s.State == "seen" ? EventTypes.MessageSeen : EventTypes.MessageAcknowledged,
+        At = s.At,
+        Peer = s.PeerId,
+        Id = s.MessageId,
+        By = s.By,
+        Detail = s.Reply,
+    };
 }
 
 public static class EventTypes
@@ -25,6 +40,11 @@ public static class EventTypes
     public const string MessageCommitted = "message.committed";
     public const string MessageDelivered = "message.delivered";
     public const string MessageRejected = "message.rejected";
+    public const string MessageSeen = "message.seen";
+    public const string MessageAcknowledged = "message.acknowledged";
+    public const string AlarmRaised = "alarm.raised";
+    public const string AlarmEscalated = "alarm.escalated";
+    public const string AlarmCleared = "alarm.cleared";
     public const string LinkUp = "link.up";
     public const string LinkDown = "link.down";
     public const string Security = "security";

@@ -13,6 +13,8 @@ internal static class Schema
             endpoints TEXT NOT NULL,
             channels TEXT NOT NULL,
             card TEXT NOT NULL,
+            labels TEXT NOT NULL,
+            settings TEXT NOT NULL DEFAULT '{}',
             added_ms INTEGER NOT NULL
         );
         CREATE TABLE IF NOT EXISTS envelopes(
@@ -32,8 +34,17 @@ internal static class Schema
             delivered_ms INTEGER,
             receipt_id INTEGER REFERENCES receipts(receipt_id),
             rejected TEXT,
+            label TEXT,
+            reference BLOB,
+            seen_ms INTEGER,
+            seen_by TEXT,
+            acked_ms INTEGER,
+            acked_by TEXT,
+            ack_reply TEXT,
             UNIQUE(peer_id, direction, seq)
         );
+        CREATE INDEX IF NOT EXISTS envelopes_open ON envelopes(direction, precedence, created_ms)
+            WHERE kind = 1 AND acked_ms IS NULL AND rejected IS NULL;
         CREATE UNIQUE INDEX IF NOT EXISTS envelopes_id ON envelopes(id, direction);
         CREATE INDEX IF NOT EXISTS envelopes_outbox ON envelopes(peer_id, seq)
             WHERE direction = 0 AND delivered_ms IS NULL AND rejected IS NULL;
@@ -45,6 +56,35 @@ internal static class Schema
             signature BLOB NOT NULL,
             received_ms INTEGER NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS alarms(
+            alarm_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            message_id BLOB NOT NULL,
+            direction INTEGER NOT NULL,
+            peer_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            raised_ms INTEGER NOT NULL,
+            step INTEGER NOT NULL DEFAULT -1,
+            step_ms INTEGER,
+            reason TEXT NOT NULL,
+            cleared_ms INTEGER,
+            cleared_by TEXT,
+            UNIQUE(message_id, direction, kind)
+        );
+        CREATE INDEX IF NOT EXISTS alarms_open ON alarms(raised_ms) WHERE cleared_ms IS NULL;
+        CREATE TABLE IF NOT EXISTS notifications(
+            notification_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            alarm_id INTEGER NOT NULL REFERENCES alarms(alarm_id),
+            step INTEGER NOT NULL,
+            hook TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_ms INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_ms INTEGER NOT NULL,
+            done_ms INTEGER,
+            last_error TEXT,
+            UNIQUE(alarm_id, step, hook)
+        );
+        CREATE INDEX IF NOT EXISTS notifications_due ON notifications(next_ms) WHERE done_ms IS NULL;
         CREATE TABLE IF NOT EXISTS security_events(
             event_id INTEGER PRIMARY KEY AUTOINCREMENT,
             at_ms INTEGER NOT NULL,

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Hotline.Core.Envelopes;
 using Hotline.Core.Identity;
+using Hotline.Core.Messages;
 using Hotline.Protocol;
 using Microsoft.Data.Sqlite;
 
@@ -11,7 +12,7 @@ namespace Hotline.Storage.Sqlite;
 /// reached the disk when it returns. One writer connection behind a group-commit queue; readers
 /// use pooled connections of their own.
 /// </summary>
-public sealed class SqliteStore : IHotlineStore
+public sealed partial class SqliteStore : IHotlineStore
 {
     private readonly string _connectionString;
     private readonly SqliteConnection _writer;
@@ -54,22 +55,72 @@ public sealed class SqliteStore : IHotlineStore
     }
 
     public Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, Action<StoredMessage>? committed = null, CancellationToken ct = default) =>
+        _queue.Enqueue(db => Append(db, peer, draft, _time.GetUtcNow()), ct, committed);
+
+    private StoredMessage Append(SqliteConnection db, PeerRecord peer, EnvelopeDraft draft, DateTimeOffset now)
+    {
+        var (lastSeq, lastHash) = Head(db, peer.Id);
+        var envelope = EnvelopeCodec.Seal(_identity, peer.Key, draft, lastSeq + 1, lastHash, now);
+        var pos = Insert(db, peer.Id, Direction.Outbound, envelope, now);
+        _heads[peer.Id] = (envelope.Seq, envelope.Hash);
+        return new StoredMessage
+        {
+            Position = pos,
+            PeerId = peer.Id,
+            Direction = Direction.Outbound,
+            Envelope = envelope,
+            CommittedAt = now,
+        };
+    }
+
+    public Task<ResponseResult> RespondAsync(PeerRecord peer, Guid messageId, EnvelopeKind kind, string actor, string? reply,
+        Action<StoredMessage>? committed = null, CancellationToken ct = default) =>
         _queue.Enqueue(db =>
         {
-            var (lastSeq, lastHash) = Head(db, peer.Id);
-            var now = _time.GetUtcNow();
-            var envelope = EnvelopeCodec.Seal(_identity, peer.Key, draft, lastSeq + 1, lastHash, now);
-            var pos = Insert(db, peer.Id, Direction.Outbound, envelope, now);
-            _heads[peer.Id] = (envelope.Seq, envelope.Hash);
-            return new StoredMessage
+            var original = QueryOn(db, $"SELECT {MessageColumns} FROM envelopes WHERE id = $id AND direction = 1 AND peer_id = $p AND kind = 1",
+                ("$id", Uuid7.ToBytes(messageId)), ("$p", peer.Id)).FirstOrDefault();
+            if (original is null)
             {
-                Position = pos,
-                PeerId = peer.Id,
-                Direction = Direction.Outbound,
-                Envelope = envelope,
-                CommittedAt = now,
-            };
-        }, ct, committed);
+                return new ResponseResult(null, null, $"no message {messageId} received from {peer.Name}");
+            }
+            if (kind == EnvelopeKind.Seen && original.SeenAt is not null)
+            {
+                return new ResponseResult(null, original, null);
+            }
+            if (kind == EnvelopeKind.Acknowledgement && original.AcknowledgedAt is not null)
+            {
+                return new ResponseResult(null, original,
+                    $"already acknowledged by {original.AcknowledgedBy} at {Dtg.Format(original.AcknowledgedAt.Value)}");
+            }
+            var now = _time.GetUtcNow();
+            var response = Append(db, peer, new EnvelopeDraft
+            {
+                Kind = kind,
+                Channel = original.Envelope.Channel,
+                Precedence = original.Envelope.Precedence,
+                Label = original.Envelope.Label,
+                Text = reply ?? "",
+                Reference = messageId,
+                Actor = actor,
+            }, now);
+            var ms = now.ToUnixTimeMilliseconds();
+            db.Execute("UPDATE envelopes SET seen_ms = coalesce(seen_ms, $t), seen_by = coalesce(seen_by, $by) WHERE pos = $pos",
+                ("$t", ms), ("$by", actor), ("$pos", original.Position));
+            if (kind == EnvelopeKind.Acknowledgement)
+            {
+                db.Execute("UPDATE envelopes SET acked_ms = $t, acked_by = $by, ack_reply = $r WHERE pos = $pos",
+                    ("$t", ms), ("$by", actor), ("$r", reply), ("$pos", original.Position));
+                ClearAlarms(db, messageId, actor, now);
+            }
+            var updated = QueryOn(db, $"SELECT {MessageColumns} FROM envelopes WHERE pos = $pos", ("$pos", original.Position)).Single();
+            return new ResponseResult(response, updated, null);
+        }, ct, r =>
+        {
+            if (r.Response is not null)
+            {
+                committed?.Invoke(r.Response);
+            }
+        });
 
     public Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, CancellationToken ct = default) =>
         _queue.Enqueue(db =>
@@ -77,25 +128,56 @@ public sealed class SqliteStore : IHotlineStore
             var now = _time.GetUtcNow();
             var fresh = new List<StoredMessage>();
             var committed = new List<long>(envelopes.Count);
+            List<StateChange>? states = null;
             foreach (var e in envelopes)
             {
                 var pos = Insert(db, peerId, Direction.Inbound, e, now);
-                if (pos > 0)
-                {
-                    fresh.Add(new StoredMessage
-                    {
-                        Position = pos,
-                        PeerId = peerId,
-                        Direction = Direction.Inbound,
-                        Envelope = e,
-                        CommittedAt = now,
-                        DeliveredAt = now,
-                    });
-                }
                 committed.Add(e.Seq);
+                if (pos <= 0)
+                {
+                    continue;
+                }
+                if (e.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement && e.Reference is { } reference)
+                {
+                    if (ApplyResponse(db, peerId, e, reference) is { } change)
+                    {
+                        (states ??= []).Add(change);
+                    }
+                    continue;
+                }
+                fresh.Add(new StoredMessage
+                {
+                    Position = pos,
+                    PeerId = peerId,
+                    Direction = Direction.Inbound,
+                    Envelope = e,
+                    CommittedAt = now,
+                    DeliveredAt = now,
+                });
             }
-            return new InboundCommit(fresh, committed);
+            return new InboundCommit(fresh, committed, states ?? []);
         }, ct);
+
+    /// <summary>The peer reports one of our messages seen or acknowledged: record it on that message.</summary>
+    private static StateChange? ApplyResponse(SqliteConnection db, string peerId, Envelope e, Guid reference)
+    {
+        var at = e.Created.ToUnixTimeMilliseconds();
+        var args = new (string, object?)[] { ("$t", at), ("$by", e.Actor ?? "?"), ("$r", e.Text.Length > 0 ? e.Text : null), ("$id", Uuid7.ToBytes(reference)), ("$p", peerId) };
+        var seen = db.Execute(
+            "UPDATE envelopes SET seen_ms = $t, seen_by = $by WHERE id = $id AND direction = 0 AND peer_id = $p AND seen_ms IS NULL", args);
+        if (e.Kind == EnvelopeKind.Seen)
+        {
+            return seen > 0 ? new StateChange(reference, Direction.Outbound, peerId, "seen", e.Created, e.Actor, null) : null;
+        }
+        var acked = db.Execute(
+            "UPDATE envelopes SET acked_ms = $t, acked_by = $by, ack_reply = $r WHERE id = $id AND direction = 0 AND peer_id = $p AND acked_ms IS NULL", args);
+        if (acked == 0)
+        {
+            return null;
+        }
+        ClearAlarms(db, reference, $"{e.Actor} (peer)", e.Created);
+        return new StateChange(reference, Direction.Outbound, peerId, "acknowledged", e.Created, e.Actor, e.Text.Length > 0 ? e.Text : null);
+    }
 
     public Task<IReadOnlyList<DeliveryChange>> ApplyReceiptAsync(string peerId, SignedReceipt receipt, ReceiptBody body, CancellationToken ct = default) =>
         _queue.Enqueue<IReadOnlyList<DeliveryChange>>(db =>
@@ -166,6 +248,8 @@ public sealed class SqliteStore : IHotlineStore
         c.Parameters[10].Value = e.Signature;
         c.Parameters[11].Value = e.Hash;
         c.Parameters[12].Value = direction == Direction.Inbound ? now.ToUnixTimeMilliseconds() : DBNull.Value;
+        c.Parameters[13].Value = e.Label?.ToString() ?? (object)DBNull.Value;
+        c.Parameters[14].Value = e.Reference is { } r ? Uuid7.ToBytes(r) : DBNull.Value;
         var result = c.ExecuteScalar();
         return result is long pos ? pos : 0;
     }
@@ -175,12 +259,12 @@ public sealed class SqliteStore : IHotlineStore
         var c = db.CreateCommand();
         c.CommandText = """
             INSERT INTO envelopes(peer_id, direction, seq, id, kind, channel, precedence, created_ms, committed_ms,
-                                  body, signature, hash, delivered_ms)
-            VALUES($p, $d, $s, $id, $k, $c, $pr, $cr, $cm, $b, $sig, $h, $dl)
+                                  body, signature, hash, delivered_ms, label, reference)
+            VALUES($p, $d, $s, $id, $k, $c, $pr, $cr, $cm, $b, $sig, $h, $dl, $lb, $ref)
             ON CONFLICT(peer_id, direction, seq) DO NOTHING
             RETURNING pos
             """;
-        foreach (var name in new[] { "$p", "$d", "$s", "$id", "$k", "$c", "$pr", "$cr", "$cm", "$b", "$sig", "$h", "$dl" })
+        foreach (var name in new[] { "$p", "$d", "$s", "$id", "$k", "$c", "$pr", "$cr", "$cm", "$b", "$sig", "$h", "$dl", "$lb", "$ref" })
         {
             c.Parameters.Add(new SqliteParameter { ParameterName = name });
         }
@@ -188,7 +272,8 @@ public sealed class SqliteStore : IHotlineStore
         return c;
     }
 
-    private const string MessageColumns = "pos, peer_id, direction, committed_ms, delivered_ms, rejected, body, signature";
+    private const string MessageColumns =
+        "pos, peer_id, direction, committed_ms, delivered_ms, rejected, body, signature, seen_ms, seen_by, acked_ms, acked_by, ack_reply";
 
     public IReadOnlyList<StoredMessage> LoadUndelivered(string peerId) => Query(
         $"SELECT {MessageColumns} FROM envelopes WHERE peer_id = $p AND direction = 0 AND delivered_ms IS NULL AND rejected IS NULL ORDER BY seq",
@@ -198,51 +283,74 @@ public sealed class SqliteStore : IHotlineStore
         $"""
         SELECT {MessageColumns} FROM envelopes
         WHERE pos > $after AND ($peer IS NULL OR peer_id = $peer) AND ($channel IS NULL OR channel = $channel)
+          AND ($all = 1 OR kind = 1) AND ($open = 0 OR (acked_ms IS NULL AND rejected IS NULL))
+          AND ($dir IS NULL OR direction = $dir)
         ORDER BY pos LIMIT $limit
         """,
-        ("$after", query.After), ("$peer", query.PeerId), ("$channel", query.Channel), ("$limit", Math.Clamp(query.Limit, 1, 10_000)));
+        ("$after", query.After), ("$peer", query.PeerId), ("$channel", query.Channel), ("$limit", Math.Clamp(query.Limit, 1, 10_000)),
+        ("$all", query.IncludeResponses ? 1 : 0), ("$open", query.UnacknowledgedOnly ? 1 : 0), ("$dir", (int?)query.Direction));
 
-    public StoredMessage? FindMessage(Guid id) => Query(
-        $"SELECT {MessageColumns} FROM envelopes WHERE id = $id ORDER BY direction LIMIT 1", ("$id", Uuid7.ToBytes(id))).FirstOrDefault();
+    public StoredMessage? FindMessage(Guid id, Direction? direction = null) => Query(
+        $"SELECT {MessageColumns} FROM envelopes WHERE id = $id AND ($dir IS NULL OR direction = $dir) ORDER BY direction LIMIT 1",
+        ("$id", Uuid7.ToBytes(id)), ("$dir", (int?)direction)).FirstOrDefault();
 
     private List<StoredMessage> Query(string sql, params (string, object?)[] args)
     {
         using var db = Open();
+        return QueryOn(db, sql, args);
+    }
+
+    private static List<StoredMessage> QueryOn(SqliteConnection db, string sql, params (string, object?)[] args)
+    {
         using var command = db.Command(sql, args);
         using var r = command.ExecuteReader();
         var list = new List<StoredMessage>();
         while (r.Read())
         {
-            var direction = (Direction)r.GetInt32(2);
             list.Add(new StoredMessage
             {
                 Position = r.GetInt64(0),
                 PeerId = r.GetString(1),
-                Direction = direction,
-                CommittedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(3)),
-                DeliveredAt = r.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(4)),
+                Direction = (Direction)r.GetInt32(2),
+                CommittedAt = Time(r, 3)!.Value,
+                DeliveredAt = Time(r, 4),
                 Rejected = r.IsDBNull(5) ? null : r.GetString(5),
                 Envelope = EnvelopeCodec.DecodeTrusted((byte[])r[6], (byte[])r[7]),
+                SeenAt = Time(r, 8),
+                SeenBy = r.IsDBNull(9) ? null : r.GetString(9),
+                AcknowledgedAt = Time(r, 10),
+                AcknowledgedBy = r.IsDBNull(11) ? null : r.GetString(11),
+                Reply = r.IsDBNull(12) ? null : r.GetString(12),
             });
         }
         return list;
     }
 
+    private static DateTimeOffset? Time(SqliteDataReader r, int i) =>
+        r.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(i));
+
     public Task AddPeerAsync(PeerRecord peer, CancellationToken ct = default) =>
         _queue.Enqueue(db => db.Execute(
             """
-            INSERT INTO peers(peer_id, name, identity_key, tls_sha256, endpoints, channels, card, added_ms)
-            VALUES($id, $n, $k, $t, $e, $c, $card, $at)
-            ON CONFLICT(peer_id) DO UPDATE SET name = $n, tls_sha256 = $t, endpoints = $e, channels = $c, card = $card
+            INSERT INTO peers(peer_id, name, identity_key, tls_sha256, endpoints, channels, card, labels, settings, added_ms)
+            VALUES($id, $n, $k, $t, $e, $c, $card, $l, $s, $at)
+            ON CONFLICT(peer_id) DO UPDATE SET name = $n, tls_sha256 = $t, endpoints = $e, channels = $c, card = $card, labels = $l
             """,
             ("$id", peer.Id), ("$n", peer.Name), ("$k", peer.Key.ToArray()), ("$t", peer.TlsSha256),
             ("$e", JsonSerializer.Serialize(peer.Endpoints)), ("$c", JsonSerializer.Serialize(peer.Channels)),
-            ("$card", peer.CardJson), ("$at", peer.AddedAt.ToUnixTimeMilliseconds())), ct);
+            ("$card", peer.CardJson), ("$l", JsonSerializer.Serialize(peer.Labels.Select(l => l.ToString()))),
+            ("$s", JsonSerializer.Serialize(peer.Settings, Json)), ("$at", peer.AddedAt.ToUnixTimeMilliseconds())), ct);
+
+    public Task UpdatePeerSettingsAsync(string peerId, PeerSettings settings, CancellationToken ct = default) =>
+        _queue.Enqueue(db => db.Execute("UPDATE peers SET settings = $s WHERE peer_id = $id",
+            ("$s", JsonSerializer.Serialize(settings, Json)), ("$id", peerId)), ct);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public IReadOnlyList<PeerRecord> ListPeers()
     {
         using var db = Open();
-        using var command = db.Command("SELECT identity_key, name, tls_sha256, endpoints, channels, card, added_ms FROM peers ORDER BY added_ms");
+        using var command = db.Command("SELECT identity_key, name, tls_sha256, endpoints, channels, card, added_ms, labels, settings FROM peers ORDER BY added_ms");
         using var r = command.ExecuteReader();
         var list = new List<PeerRecord>();
         while (r.Read())
@@ -256,6 +364,9 @@ public sealed class SqliteStore : IHotlineStore
                 Channels = JsonSerializer.Deserialize<string[]>(r.GetString(4)) ?? [],
                 CardJson = r.GetString(5),
                 AddedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)),
+                Labels = (JsonSerializer.Deserialize<string[]>(r.GetString(7)) ?? [])
+                    .Select(l => Label.TryParse(l, out var x) ? x! : throw new InvalidDataException($"bad label '{l}' in peers table")).ToArray(),
+                Settings = JsonSerializer.Deserialize<PeerSettings>(r.GetString(8), Json) ?? new(),
             });
         }
         return list;

@@ -11,11 +11,11 @@ internal static class InboxCommand
         var peer = new Option<string?>("--peer") { Description = "Only this peer." };
         var channel = new Option<string?>("--channel") { Description = "Only this channel." };
         var all = new Option<bool>("--all") { Description = "Show sent messages too." };
-        var command = new Command("inbox", "Show received messages.") { follow, peer, channel, all };
+        var command = new Command("inbox", "Show received messages; each one shown is reported to its sender as seen by you.") { follow, peer, channel, all, CommonOptions.As };
         command.SetAction(async (r, ct) =>
         {
             var folder = CommonOptions.InitialisedFolder(r);
-            using var api = ApiClient.For(folder, Timeout.InfiniteTimeSpan);
+            using var api = ApiClient.For(folder, Timeout.InfiniteTimeSpan, CommonOptions.Actor(r));
             var names = (await api.GetAsync("/api/peers", ct)).EnumerateArray()
                 .ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("name").GetString()!);
             var showAll = r.GetValue(all);
@@ -38,7 +38,7 @@ internal static class InboxCommand
                 {
                     if (showAll || m.GetProperty("direction").GetString() == "in")
                     {
-                        Console.WriteLine(Format(m, names));
+                        await ShowAsync(api, m, names, ct);
                     }
                 }
                 after = page.GetProperty("next").GetInt64();
@@ -59,7 +59,7 @@ internal static class InboxCommand
                     var c = r.GetValue(channel);
                     if ((c is null || m.GetProperty("channel").GetString() == c) && (p is null || names.GetValueOrDefault(m.GetProperty("peer").GetString()!) == p || m.GetProperty("peer").GetString() == p))
                     {
-                        Console.WriteLine(Format(m, names));
+                        await ShowAsync(api, m, names, ct);
                     }
                 }
             }
@@ -68,11 +68,22 @@ internal static class InboxCommand
         return command;
     }
 
+    /// <summary>Prints a message; an inbound one not yet seen is then reported seen (a person has it on screen).</summary>
+    private static async Task ShowAsync(ApiClient api, JsonElement m, IReadOnlyDictionary<string, string> names, CancellationToken ct)
+    {
+        Console.WriteLine(Format(m, names));
+        if (m.GetProperty("direction").GetString() == "in" && m.GetProperty("state").GetString() == "delivered")
+        {
+            await api.PostAsync($"/api/messages/{m.GetProperty("id").GetString()}/seen", new { }, ct);
+        }
+    }
+
     internal static string Format(JsonElement m, IReadOnlyDictionary<string, string> names)
     {
         var peerId = m.GetProperty("peer").GetString()!;
         var who = names.GetValueOrDefault(peerId, peerId);
         var dir = m.GetProperty("direction").GetString() == "in" ? $"from {who}" : $"to {who} [{m.GetProperty("state").GetString()}]";
-        return $"{m.GetProperty("dtg").GetString()}  {m.GetProperty("precedence").GetString(),-9} {m.GetProperty("channel").GetString(),-12} #{m.GetProperty("seq")} {dir}: {m.GetProperty("text").GetString()}";
+        var label = m.TryGetProperty("label", out var l) && l.ValueKind == JsonValueKind.String ? $" [{l.GetString()}]" : "";
+        return $"{m.GetProperty("dtg").GetString()}  {m.GetProperty("precedence").GetString(),-9} {m.GetProperty("channel").GetString(),-12} #{m.GetProperty("seq")} {dir}{label} {m.GetProperty("id").GetString()}: {m.GetProperty("text").GetString()}";
     }
 }

@@ -20,6 +20,21 @@ internal static class StatusCommand
             {
                 Console.WriteLine("  " + PeerCommand.Format(p));
             }
+            var overdue = s.GetProperty("overdue");
+            Console.WriteLine($"Overdue ({overdue.GetArrayLength()})");
+            foreach (var i in overdue.EnumerateArray())
+            {
+                Console.WriteLine("  " + PendingCommand.Format(i));
+            }
+            var alarms = s.GetProperty("alarms");
+            if (alarms.GetArrayLength() > 0)
+            {
+                Console.WriteLine($"Open alarms ({alarms.GetArrayLength()})");
+                foreach (var a in alarms.EnumerateArray())
+                {
+                    Console.WriteLine($"  #{a.GetProperty("id")} {a.GetProperty("kind").GetString()} message {a.GetProperty("messageId").GetString()} step {a.GetProperty("step")} raised {a.GetProperty("raisedAt").GetDateTimeOffset():u}");
+                }
+            }
             var events = s.GetProperty("securityEvents");
             if (events.GetArrayLength() > 0)
             {

@@ -1,0 +1,61 @@
+using System.Globalization;
+
+namespace Hotline.Core.Messages;
+
+/// <summary>
+/// A confidentiality label (policy, classification, releasable-to), after the idea of
+/// STANAG 4774 / XEP-0258. A link allows only the labels both nodes listed at pairing.
+/// </summary>
+public sealed record Label
+{
+    public required string Policy { get; init; }
+    public required string Classification { get; init; }
+    public IReadOnlyList<string> ReleasableTo { get; init; } = [];
+
+    public static readonly Label Default = new() { Policy = "HOTLINE", Classification = "UNCLASSIFIED" };
+
+    /// <summary>The display form, also accepted by <see cref="TryParse"/>: <c>UNCLASSIFIED//HOTLINE//REL KOR,CHN</c>.</summary>
+    public override string ToString() =>
+        ReleasableTo.Count == 0
+            ? $"{Classification}//{Policy}"
+            : $"{Classification}//{Policy}//REL {string.Join(',', ReleasableTo)}";
+
+    public bool Equals(Label? other) => other is not null && ToString() == other.ToString();
+
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(ToString());
+
+    public static bool TryParse(string? text, out Label? label)
+    {
+        label = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return false;
+        }
+        var parts = text.Split("//", StringSplitOptions.TrimEntries);
+        if (parts.Length is < 2 or > 3 || parts[0].Length == 0 || parts[1].Length == 0)
+        {
+            return false;
+        }
+        IReadOnlyList<string> rel = [];
+        if (parts.Length == 3)
+        {
+            if (!parts[2].StartsWith("REL ", StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+            rel = parts[2][4..].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(r => r.ToUpperInvariant()).ToArray();
+        }
+        label = new Label
+        {
+            Classification = parts[0].ToUpper(CultureInfo.InvariantCulture),
+            Policy = parts[1].ToUpper(CultureInfo.InvariantCulture),
+            ReleasableTo = rel,
+        };
+        return true;
+    }
+
+    /// <summary>Labels both sides listed: what a link allows.</summary>
+    public static IReadOnlyList<Label> Agreed(IEnumerable<Label> mine, IEnumerable<Label> theirs) =>
+        mine.Where(m => theirs.Any(t => t.Equals(m))).ToArray();
+}

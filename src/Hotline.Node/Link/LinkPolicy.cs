@@ -1,0 +1,39 @@
+using Hotline.Core.Envelopes;
+using Hotline.Core.Messages;
+using Hotline.Node.Hosting;
+using Hotline.Protocol;
+using Hotline.Storage;
+
+namespace Hotline.Node.Link;
+
+/// <summary>What a link allows, as agreed at pairing: channels, labels, and its deadlines.</summary>
+public sealed class LinkPolicy(NodeConfig config)
+{
+    private readonly IReadOnlyList<Label> _labels = config.ParsedLabels();
+
+    /// <summary>Labels both this node and the peer listed.</summary>
+    public IReadOnlyList<Label> Labels(PeerRecord peer) => Label.Agreed(_labels, peer.Labels);
+
+    /// <summary>Channels both sides offer.</summary>
+    public IReadOnlyList<string> Channels(PeerRecord peer) => config.Channels.Intersect(peer.Channels).ToArray();
+
+    public Deadlines Deadlines(PeerRecord peer) => peer.Settings.Deadlines ?? config.Deadlines;
+
+    /// <summary>Why an arriving, correctly signed envelope breaks what the link allows; null when it does not.</summary>
+    public string? Refuse(PeerRecord peer, Envelope e)
+    {
+        if (e.Kind != EnvelopeKind.Message)
+        {
+            return null;
+        }
+        if (!Channels(peer).Contains(e.Channel))
+        {
+            return $"channel '{e.Channel}' is not offered on this link";
+        }
+        if (e.Label is null || !Labels(peer).Contains(e.Label))
+        {
+            return $"label '{e.Label}' is not allowed on this link";
+        }
+        return null;
+    }
+}
