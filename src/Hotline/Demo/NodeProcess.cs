@@ -54,7 +54,8 @@ public sealed class NodeProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         _process = process;
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!File.Exists(_folder.RuntimeFile))
+        // The node writes its runtime file once it listens; wait until it can be read whole.
+        while (ApiClient.TryReadRuntime(_folder) is null)
         {
             if (process.HasExited)
             {

@@ -1,0 +1,276 @@
+using System.Security.Cryptography;
+using Hotline.Core.Envelopes;
+using Hotline.Core.Identity;
+using Hotline.Protocol;
+using Hotline.Storage;
+using Hotline.Storage.Sqlite;
+using Hotline.Testing;
+using Xunit;
+
+namespace Hotline.Core.Tests.Storage;
+
+public sealed class SqliteStoreTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 27, 15, 30, 0, TimeSpan.Zero);
+    private readonly TempFolder _temp = new("store");
+    private readonly NodeIdentity _me = NodeIdentity.Create();
+    private readonly NodeIdentity _peer = NodeIdentity.Create();
+    private PeerRecord _peerRecord = null!;
+    private SqliteStore _store = null!;
+
+    private string DatabaseFile => _temp.Combine("hotline.db");
+
+    public async Task InitializeAsync()
+    {
+        _store = SqliteStore.Open(DatabaseFile, _me);
+        _peerRecord = new PeerRecord
+        {
+            Key = _peer.PublicKey,
+            Name = "Peer",
+            TlsSha256 = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+            Endpoints = ["https://127.0.0.1:1"],
+            Channels = ["navy", "air"],
+            CardJson = "{}",
+            AddedAt = Now,
+        };
+        await _store.AddPeerAsync(_peerRecord);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        _me.Dispose();
+        _peer.Dispose();
+        _temp.Dispose();
+    }
+
+    private Task<StoredMessage> AppendAsync(string text, string channel = "navy") =>
+        _store.AppendOutboundAsync(_peerRecord, new EnvelopeDraft { Channel = channel, Text = text });
+
+    /// <summary>Envelopes the peer signed for this node, chained from seq 1.</summary>
+    private List<Envelope> FromPeer(int count)
+    {
+        var list = new List<Envelope>();
+        byte[] prev = [];
+        for (var i = 1; i <= count; i++)
+        {
+            var e = EnvelopeCodec.Seal(_peer, _me.PublicKey, new EnvelopeDraft { Channel = "air", Text = $"in {i}" }, i, prev, Now);
+            list.Add(e);
+            prev = e.Hash;
+        }
+        return list;
+    }
+
+    private static SignedReceipt Receipt(NodeIdentity receiver, NodeKey sender, long[] committed, params (long, string)[] rejected) =>
+        ReceiptCodec.Seal(receiver, sender, committed, rejected, Now);
+
+    private async Task<IReadOnlyList<DeliveryChange>> ApplyAsync(long[] committed, params (long, string)[] rejected)
+    {
+        var receipt = Receipt(_peer, _me.PublicKey, committed, rejected);
+        var body = ReceiptCodec.Open(_peer.PublicKey, _me.PublicKey, receipt)!;
+        return await _store.ApplyReceiptAsync(_peerRecord.Id, receipt, body);
+    }
+
+    private static void AssertChained(IReadOnlyList<Envelope> inSeqOrder)
+    {
+        for (var i = 0; i < inSeqOrder.Count; i++)
+        {
+            Assert.Equal(i + 1, inSeqOrder[i].Seq);
+            Assert.Equal(i == 0 ? [] : inSeqOrder[i - 1].Hash, inSeqOrder[i].PrevHash);
+        }
+    }
+
+    [Fact]
+    public async Task AppendOutbound_numbers_from_1_and_chains_each_envelope_to_the_previous()
+    {
+        var stored = new List<StoredMessage>();
+        for (var i = 1; i <= 5; i++)
+        {
+            stored.Add(await AppendAsync($"out {i}"));
+        }
+
+        AssertChained([.. stored.Select(m => m.Envelope)]);
+        foreach (var m in stored)
+        {
+            // What the store signed verifies as the peer would check it.
+            var check = EnvelopeCodec.Open(_me.PublicKey, _peer.PublicKey, m.Envelope.Body, m.Envelope.Signature);
+            Assert.Null(check.Error);
+            Assert.Equal(m.Envelope.Seq, check.Envelope!.Seq);
+            Assert.Equal(Direction.Outbound, m.Direction);
+            Assert.Null(m.DeliveredAt);
+        }
+        Assert.True(stored.Zip(stored.Skip(1)).All(p => p.Second.Position > p.First.Position));
+        Assert.Equal(new StoreCounts(5, 5, 0), _store.Counts(_peerRecord.Id));
+    }
+
+    [Fact]
+    public async Task AppendOutbound_calls_committed_in_sequence_order()
+    {
+        var seen = new List<long>();
+        var tasks = Enumerable.Range(1, 50).Select(i =>
+            _store.AppendOutboundAsync(_peerRecord, new EnvelopeDraft { Channel = "navy", Text = $"{i}" }, m => { lock (seen) { seen.Add(m.Envelope.Seq); } })).ToList();
+        await Task.WhenAll(tasks);
+
+        Assert.Equal(Enumerable.Range(1, 50).Select(i => (long)i), seen);
+    }
+
+    [Fact]
+    public async Task Concurrent_appends_get_contiguous_unique_seqs_and_one_chain()
+    {
+        var stored = await Task.WhenAll(Enumerable.Range(1, 300).Select(i =>
+            Task.Run(() => AppendAsync($"concurrent {i}", i % 2 == 0 ? "navy" : "air"))));
+
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => (long)i), stored.Select(m => m.Envelope.Seq).Order());
+        AssertChained([.. stored.Select(m => m.Envelope).OrderBy(e => e.Seq)]);
+        Assert.Equal(300, stored.Select(m => m.Envelope.Text).Distinct().Count());
+        // Committed positions follow the sequence: the order of the chain is the order on disk.
+        var byPosition = _store.ListMessages(new MessageQuery { Limit = 1000 });
+        Assert.Equal(Enumerable.Range(1, 300).Select(i => (long)i), byPosition.Select(m => m.Envelope.Seq));
+    }
+
+    [Fact]
+    public async Task CommitInbound_stores_new_envelopes_and_a_replay_changes_nothing_but_is_reported_committed()
+    {
+        var envelopes = FromPeer(3);
+
+        var first = await _store.CommitInboundAsync(_peerRecord.Id, envelopes);
+        var replay = await _store.CommitInboundAsync(_peerRecord.Id, envelopes);
+        var overlap = await _store.CommitInboundAsync(_peerRecord.Id, [envelopes[2], .. FromPeer(4).Skip(3)]);
+
+        Assert.Equal([1L, 2, 3], first.New.Select(m => m.Envelope.Seq));
+        Assert.Equal([1L, 2, 3], first.Committed);
+        Assert.Empty(replay.New);
+        Assert.Equal([1L, 2, 3], replay.Committed);
+        Assert.Equal([3L, 4], overlap.Committed);
+        Assert.Equal(4, Assert.Single(overlap.New).Envelope.Seq);
+
+        var held = _store.ListMessages(new MessageQuery { PeerId = _peerRecord.Id });
+        Assert.Equal([1L, 2, 3, 4], held.Select(m => m.Envelope.Seq));
+        Assert.All(held, m => Assert.Equal(Direction.Inbound, m.Direction));
+        Assert.All(held, m => Assert.NotNull(m.DeliveredAt));
+        Assert.Equal(envelopes.Select(e => e.Body), held.Take(3).Select(m => m.Envelope.Body));
+        Assert.Equal(new StoreCounts(0, 0, 4), _store.Counts(_peerRecord.Id));
+    }
+
+    [Fact]
+    public async Task Inbound_and_outbound_seqs_are_separate_directions()
+    {
+        await AppendAsync("out 1");
+        await _store.CommitInboundAsync(_peerRecord.Id, FromPeer(1));
+
+        var all = _store.ListMessages(new MessageQuery());
+        Assert.Equal([(Direction.Outbound, 1L), (Direction.Inbound, 1L)], all.Select(m => (m.Direction, m.Envelope.Seq)));
+    }
+
+    [Fact]
+    public async Task ApplyReceipt_marks_delivered_and_returns_only_the_envelopes_it_newly_covers()
+    {
+        for (var i = 1; i <= 6; i++)
+        {
+            await AppendAsync($"out {i}");
+        }
+
+        var first = await ApplyAsync([1, 2, 3]);
+        var second = await ApplyAsync([1, 2, 3, 4, 5]);
+        var again = await ApplyAsync([1, 2, 3, 4, 5]);
+
+        Assert.Equal([1L, 2, 3], first.Select(c => c.Seq));
+        Assert.Equal([4L, 5], second.Select(c => c.Seq));
+        Assert.Empty(again);
+        Assert.All(first.Concat(second), c => Assert.Null(c.Rejected));
+        Assert.Equal([6L], _store.LoadUndelivered(_peerRecord.Id).Select(m => m.Envelope.Seq));
+        var delivered = _store.ListMessages(new MessageQuery()).Where(m => m.DeliveredAt is not null).Select(m => m.Envelope.Seq);
+        Assert.Equal([1L, 2, 3, 4, 5], delivered);
+        Assert.Equal(new StoreCounts(6, 1, 0), _store.Counts(_peerRecord.Id));
+    }
+
+    [Fact]
+    public async Task ApplyReceipt_with_a_rejection_marks_it_rejected_for_good()
+    {
+        for (var i = 1; i <= 3; i++)
+        {
+            await AppendAsync($"out {i}");
+        }
+
+        var changes = await ApplyAsync([1, 3], (2, "bad channel name"));
+        var later = await ApplyAsync([1, 2, 3]);
+
+        Assert.Equal([(1L, (string?)null), (3L, null), (2L, "bad channel name")], changes.Select(c => (c.Seq, c.Rejected)));
+        Assert.Empty(later);
+        Assert.Empty(_store.LoadUndelivered(_peerRecord.Id));
+        var two = _store.ListMessages(new MessageQuery()).Single(m => m.Envelope.Seq == 2);
+        Assert.Equal("bad channel name", two.Rejected);
+        Assert.Null(two.DeliveredAt);
+    }
+
+    [Fact]
+    public async Task ApplyReceipt_ignores_seqs_this_node_never_sent()
+    {
+        await AppendAsync("out 1");
+        Assert.Equal([1L], (await ApplyAsync([1, 2, 3, 99])).Select(c => c.Seq));
+    }
+
+    [Fact]
+    public async Task LoadUndelivered_returns_the_unreceipted_outbound_in_seq_order_only()
+    {
+        for (var i = 1; i <= 5; i++)
+        {
+            await AppendAsync($"out {i}");
+        }
+        await _store.CommitInboundAsync(_peerRecord.Id, FromPeer(2));
+        await ApplyAsync([2, 4]);
+
+        var undelivered = _store.LoadUndelivered(_peerRecord.Id);
+
+        Assert.Equal([1L, 3, 5], undelivered.Select(m => m.Envelope.Seq));
+        Assert.All(undelivered, m => Assert.Equal(Direction.Outbound, m.Direction));
+        Assert.Empty(_store.LoadUndelivered("0000000000000000"));
+    }
+
+    [Fact]
+    public async Task Everything_survives_closing_and_reopening_and_the_chain_continues()
+    {
+        for (var i = 1; i <= 4; i++)
+        {
+            await AppendAsync($"out {i}");
+        }
+        await _store.CommitInboundAsync(_peerRecord.Id, FromPeer(3));
+        await ApplyAsync([1, 2]);
+        await _store.RecordSecurityEventAsync("bad-signature", "test detail");
+        var before = _store.ListMessages(new MessageQuery());
+        await _store.DisposeAsync();
+
+        _store = SqliteStore.Open(DatabaseFile, _me);
+        var after = _store.ListMessages(new MessageQuery());
+        var undelivered = _store.LoadUndelivered(_peerRecord.Id);
+        var fifth = await AppendAsync("out 5");
+
+        Assert.Equal(before.Select(m => (m.Position, m.Direction, m.Envelope.Id, m.DeliveredAt)),
+            after.Select(m => (m.Position, m.Direction, m.Envelope.Id, m.DeliveredAt)));
+        Assert.Equal(before.Select(m => m.Envelope.Body), after.Select(m => m.Envelope.Body));
+        Assert.Equal(_peerRecord.Id, Assert.Single(_store.ListPeers()).Id);
+        Assert.Equal([3L, 4], undelivered.Select(m => m.Envelope.Seq));
+        Assert.Equal(("bad-signature", "test detail"), _store.ListSecurityEvents().Select(e => (e.Kind, e.Detail)).Single());
+        Assert.Equal(5, fifth.Envelope.Seq);
+        AssertChained([.. _store.ListMessages(new MessageQuery()).Where(m => m.Direction == Direction.Outbound).Select(m => m.Envelope)]);
+    }
+
+    [Fact]
+    public async Task ListMessages_pages_by_position_and_filters_by_channel()
+    {
+        for (var i = 1; i <= 10; i++)
+        {
+            await AppendAsync($"out {i}", i % 2 == 0 ? "navy" : "air");
+        }
+
+        var page1 = _store.ListMessages(new MessageQuery { Limit = 4 });
+        var page2 = _store.ListMessages(new MessageQuery { Limit = 4, After = page1[^1].Position });
+        var navy = _store.ListMessages(new MessageQuery { Channel = "navy" });
+
+        Assert.Equal([1L, 2, 3, 4], page1.Select(m => m.Envelope.Seq));
+        Assert.Equal([5L, 6, 7, 8], page2.Select(m => m.Envelope.Seq));
+        Assert.Equal([2L, 4, 6, 8, 10], navy.Select(m => m.Envelope.Seq));
+        Assert.Equal(page1[2].Envelope.Id, _store.FindMessage(page1[2].Envelope.Id)!.Envelope.Id);
+        Assert.Null(_store.FindMessage(Guid.NewGuid()));
+    }
+}

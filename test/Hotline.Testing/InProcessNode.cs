@@ -1,0 +1,116 @@
+using Hotline.Cli;
+using Hotline.Core.Identity;
+using Hotline.Core.Pairing;
+using Hotline.Node.Apis;
+using Hotline.Node.Hosting;
+using Hotline.Node.Link;
+using Hotline.Node.Messaging;
+using Hotline.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Hotline.Testing;
+
+/// <summary>Settings for a node the tests start in-process.</summary>
+public sealed record TestNodeOptions
+{
+    public double HeartbeatSeconds { get; init; } = 2;
+    public IReadOnlyList<string> Channels { get; init; } = Hotline.Core.Messages.Channels.Defaults;
+    public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+}
+
+/// <summary>
+/// A real node (Kestrel on loopback port 0 with real TLS, SQLite on disk) running inside the test
+/// process, with handles on its services.
+/// </summary>
+public sealed class InProcessNode : IAsyncDisposable
+{
+    private ApiClient? _api;
+
+    private InProcessNode(DataFolder folder, HotlineHost host, NodeKey key)
+    {
+        Folder = folder;
+        Host = host;
+        Key = key;
+    }
+
+    public DataFolder Folder { get; }
+    public HotlineHost Host { get; }
+    public NodeKey Key { get; }
+    public string Id => Key.Id;
+    public string Name => Folder.LoadConfig().Name;
+
+    public IHotlineStore Store => Host.Services.GetRequiredService<IHotlineStore>();
+    public MessageService Messages => Host.Services.GetRequiredService<MessageService>();
+    public LinkManager Links => Host.Services.GetRequiredService<LinkManager>();
+    public EventHub Events => Host.Services.GetRequiredService<EventHub>();
+
+    /// <summary>The operator API with this node's bearer token.</summary>
+    public ApiClient Api => _api ??= ApiClient.For(Folder);
+
+    /// <summary>Initialises a node in <paramref name="path"/> with both listeners on port 0 and starts it.</summary>
+    public static async Task<InProcessNode> StartAsync(string path, string name, TestNodeOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new TestNodeOptions();
+        var folder = new DataFolder(path);
+        folder.Initialise(new NodeConfig
+        {
+            Name = name,
+            Link = new LinkConfig { Listen = "127.0.0.1:0", Advertise = [], HeartbeatSeconds = options.HeartbeatSeconds },
+            Api = new ApiConfig { Listen = "127.0.0.1:0" },
+            Channels = options.Channels,
+        });
+        var host = await HotlineHost.StartAsync(folder, new HostSettings { LogLevel = options.LogLevel }, ct);
+        using var identity = folder.LoadIdentity();
+        return new InProcessNode(folder, host, identity.PublicKey);
+    }
+
+    /// <summary>
+    /// Writes the addresses peers should dial into the node's settings (the real link address, or a
+    /// proxy in front of it) and returns the pairing card that carries them.
+    /// </summary>
+    public PairingCard ExportCard(params string[] advertise)
+    {
+        var config = Folder.LoadConfig();
+        config = config with { Link = config.Link with { Advertise = advertise.Length > 0 ? advertise : [Host.LinkUrl.ToString().TrimEnd('/')] } };
+        Folder.SaveConfig(config);
+        return Folder.CreateCard(config);
+    }
+
+    /// <summary>Pins <paramref name="card"/> through the operator API, as an administrator would.</summary>
+    public Task AddPeerAsync(PairingCard card, CancellationToken ct = default) =>
+        Api.PostAsync("/api/peers", new AddPeerRequest(card.ToJson()), ct);
+
+    public PeerLink? LinkTo(InProcessNode other) => Links.Find(other.Id);
+
+    public bool IsUpWith(InProcessNode other) => LinkTo(other)?.State == LinkState.Up;
+
+    public Task<SendResult> SendAsync(InProcessNode to, string channel, string text, CancellationToken ct = default) =>
+        Messages.SendAsync(new SendRequest { Peer = to.Id, Channel = channel, Text = text }, ct);
+
+    public IReadOnlyList<StoredMessage> Inbound(InProcessNode from) => List(from, Direction.Inbound);
+
+    public IReadOnlyList<StoredMessage> Outbound(InProcessNode to) => List(to, Direction.Outbound);
+
+    private List<StoredMessage> List(InProcessNode peer, Direction direction)
+    {
+        var all = new List<StoredMessage>();
+        long after = 0;
+        while (true)
+        {
+            var page = Store.ListMessages(new MessageQuery { PeerId = peer.Id, After = after, Limit = 5000 });
+            all.AddRange(page.Where(m => m.Direction == direction));
+            if (page.Count < 5000)
+            {
+                return all;
+            }
+            after = page[^1].Position;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _api?.Dispose();
+        await Host.DisposeAsync();
+    }
+}

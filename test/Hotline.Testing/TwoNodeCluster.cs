@@ -1,0 +1,99 @@
+using Hotline.Core.Pairing;
+
+namespace Hotline.Testing;
+
+/// <summary>Settings for <see cref="TwoNodeCluster"/>.</summary>
+public sealed record ClusterOptions
+{
+    public TestNodeOptions Node { get; init; } = new();
+
+    /// <summary>Put a <see cref="FaultProxy"/> in front of each node's link, so every session crosses one.</summary>
+    public bool ThroughProxies { get; init; }
+}
+
+/// <summary>
+/// Two in-process nodes, A and B, paired through the operator API and linked. With
+/// <see cref="ClusterOptions.ThroughProxies"/> each advertises a fault proxy instead of its own
+/// link address, so whichever side dials, the session crosses a proxy the test can break.
+/// </summary>
+public sealed class TwoNodeCluster : IAsyncDisposable
+{
+    private readonly TempFolder _temp;
+
+    private TwoNodeCluster(TempFolder temp, InProcessNode a, InProcessNode b, PairingCard cardA, PairingCard cardB, FaultProxy? toA, FaultProxy? toB)
+    {
+        _temp = temp;
+        A = a;
+        B = b;
+        CardA = cardA;
+        CardB = cardB;
+        ProxyToA = toA;
+        ProxyToB = toB;
+    }
+
+    public InProcessNode A { get; }
+    public InProcessNode B { get; }
+    public PairingCard CardA { get; }
+    public PairingCard CardB { get; }
+    public FaultProxy? ProxyToA { get; }
+    public FaultProxy? ProxyToB { get; }
+    public IEnumerable<FaultProxy> Proxies => new[] { ProxyToA, ProxyToB }.OfType<FaultProxy>();
+
+    public static async Task<TwoNodeCluster> StartAsync(ClusterOptions? options = null, CancellationToken ct = default)
+    {
+        options ??= new ClusterOptions();
+        var temp = new TempFolder("cluster");
+        InProcessNode? a = null, b = null;
+        FaultProxy? toA = null, toB = null;
+        try
+        {
+            a = await InProcessNode.StartAsync(temp.Combine("a"), "Node A", options.Node, ct);
+            b = await InProcessNode.StartAsync(temp.Combine("b"), "Node B", options.Node, ct);
+            if (options.ThroughProxies)
+            {
+                toA = new FaultProxy(a.Host.LinkUrl);
+                toB = new FaultProxy(b.Host.LinkUrl);
+            }
+            var cardA = toA is null ? a.ExportCard() : a.ExportCard(toA.Url);
+            var cardB = toB is null ? b.ExportCard() : b.ExportCard(toB.Url);
+            await a.AddPeerAsync(cardB, ct);
+            await b.AddPeerAsync(cardA, ct);
+            var cluster = new TwoNodeCluster(temp, a, b, cardA, cardB, toA, toB);
+            await cluster.WaitForLinkAsync(ct: ct);
+            return cluster;
+        }
+        catch
+        {
+            foreach (var p in new[] { toA, toB }.OfType<FaultProxy>())
+            {
+                await p.DisposeAsync();
+            }
+            foreach (var n in new[] { a, b }.OfType<InProcessNode>())
+            {
+                await n.DisposeAsync();
+            }
+            temp.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until both sides report the link up.</summary>
+    public Task WaitForLinkAsync(TimeSpan? timeout = null, CancellationToken ct = default) =>
+        Poll.UntilAsync(() => A.IsUpWith(B) && B.IsUpWith(A), "the link between A and B to come up", timeout ?? TimeSpan.FromSeconds(30), ct);
+
+    /// <summary>Waits until neither side has an unreceipted outbound envelope.</summary>
+    public Task WaitAllDeliveredAsync(TimeSpan? timeout = null, CancellationToken ct = default) =>
+        Poll.UntilAsync(() => A.Store.Counts(B.Id).Undelivered == 0 && B.Store.Counts(A.Id).Undelivered == 0,
+            "every outbound envelope on both sides to be receipted", timeout, ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var p in Proxies)
+        {
+            await p.DisposeAsync();
+        }
+        await A.DisposeAsync();
+        await B.DisposeAsync();
+        _temp.Dispose();
+    }
+}
