@@ -17,6 +17,10 @@ public sealed record TestNodeOptions
     public double HeartbeatSeconds { get; init; } = 2;
     public IReadOnlyList<string> Channels { get; init; } = Hotline.Core.Messages.Channels.Defaults;
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+    /// <summary>The clock of deadlines and alarms (a FakeTimeProvider in deadline tests).</summary>
+    public TimeProvider? Time { get; init; }
+    /// <summary>Last changes to the node's settings (labels, deadlines, escalation).</summary>
+    public Func<NodeConfig, NodeConfig>? Configure { get; init; }
 }
 
 /// <summary>
@@ -53,14 +57,15 @@ public sealed class InProcessNode : IAsyncDisposable
     {
         options ??= new TestNodeOptions();
         var folder = new DataFolder(path);
-        folder.Initialise(new NodeConfig
+        var config = new NodeConfig
         {
             Name = name,
             Link = new LinkConfig { Listen = "127.0.0.1:0", Advertise = [], HeartbeatSeconds = options.HeartbeatSeconds },
             Api = new ApiConfig { Listen = "127.0.0.1:0" },
             Channels = options.Channels,
-        });
-        var host = await HotlineHost.StartAsync(folder, new HostSettings { LogLevel = options.LogLevel }, ct);
+        };
+        folder.Initialise(options.Configure?.Invoke(config) ?? config);
+        var host = await HotlineHost.StartAsync(folder, new HostSettings { LogLevel = options.LogLevel, Time = options.Time }, ct);
         using var identity = folder.LoadIdentity();
         return new InProcessNode(folder, host, identity.PublicKey);
     }
@@ -85,8 +90,8 @@ public sealed class InProcessNode : IAsyncDisposable
 
     public bool IsUpWith(InProcessNode other) => LinkTo(other)?.State == LinkState.Up;
 
-    public Task<SendResult> SendAsync(InProcessNode to, string channel, string text, CancellationToken ct = default) =>
-        Messages.SendAsync(new SendRequest { Peer = to.Id, Channel = channel, Text = text }, ct);
+    public Task<ApiResult<MessageView>> SendAsync(InProcessNode to, string channel, string text, string? precedence = null, CancellationToken ct = default) =>
+        Messages.SendAsync(new SendRequest { Peer = to.Id, Channel = channel, Text = text, Precedence = precedence }, ct);
 
     public IReadOnlyList<StoredMessage> Inbound(InProcessNode from) => List(from, Direction.Inbound);
 

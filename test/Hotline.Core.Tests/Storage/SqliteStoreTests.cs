@@ -31,6 +31,7 @@ public sealed class SqliteStoreTests : IAsyncLifetime
             Endpoints = ["https://127.0.0.1:1"],
             Channels = ["navy", "air"],
             CardJson = "{}",
+            Labels = [Hotline.Core.Messages.Label.Default],
             AddedAt = Now,
         };
         await _store.AddPeerAsync(_peerRecord);
