@@ -76,7 +76,7 @@ public sealed class ApiClient : IDisposable
 
     public Task<Stream> OpenEventsAsync(CancellationToken ct) => _http.GetStreamAsync("/api/events", ct);
 
-    internal HttpClient Http => _http;
+    public HttpClient Http => _http;
 
     private static string Describe(HttpStatusCode status, JsonElement problem)
     {

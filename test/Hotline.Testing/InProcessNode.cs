@@ -31,15 +31,29 @@ public sealed class InProcessNode : IAsyncDisposable
 {
     private ApiClient? _api;
 
-    private InProcessNode(DataFolder folder, HotlineHost host, NodeKey key)
+    private readonly TestNodeOptions _options;
+
+    private InProcessNode(DataFolder folder, HotlineHost host, NodeKey key, TestNodeOptions options)
     {
         Folder = folder;
         Host = host;
         Key = key;
+        _options = options;
     }
 
     public DataFolder Folder { get; }
-    public HotlineHost Host { get; }
+    public HotlineHost Host { get; private set; }
+
+    /// <summary>Stops the node cleanly and starts it again on the same data folder (its link port may change).</summary>
+    public async Task RestartAsync(CancellationToken ct = default)
+    {
+        _api?.Dispose();
+        _api = null;
+        await Host.DisposeAsync();
+        Host = await HotlineHost.StartAsync(Folder, new HostSettings { LogLevel = _options.LogLevel, Time = _options.Time }, ct);
+    }
+
+    public T Service<T>() where T : notnull => Host.Services.GetRequiredService<T>();
     public NodeKey Key { get; }
     public string Id => Key.Id;
     public string Name => Folder.LoadConfig().Name;
@@ -67,7 +81,7 @@ public sealed class InProcessNode : IAsyncDisposable
         folder.Initialise(options.Configure?.Invoke(config) ?? config);
         var host = await HotlineHost.StartAsync(folder, new HostSettings { LogLevel = options.LogLevel, Time = options.Time }, ct);
         using var identity = folder.LoadIdentity();
-        return new InProcessNode(folder, host, identity.PublicKey);
+        return new InProcessNode(folder, host, identity.PublicKey, options);
     }
 
     /// <summary>

@@ -22,6 +22,7 @@ public sealed partial class HookDispatcher(IHotlineStore store, NodeConfig confi
     public const string DeliveryHeader = "X-Hotline-Delivery";
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly SemaphoreSlim _running = new(1, 1);
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Wake() => _wake.TrySetResult();
@@ -53,8 +54,21 @@ public sealed partial class HookDispatcher(IHotlineStore store, NodeConfig confi
         }
     }
 
-    /// <summary>Attempts every notification that is due now.</summary>
+    /// <summary>Attempts every notification that is due now; one pass at a time, so none is sent twice at once.</summary>
     public async Task RunDueAsync(CancellationToken ct)
+    {
+        await _running.WaitAsync(ct);
+        try
+        {
+            await RunDueOnceAsync(ct);
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    private async Task RunDueOnceAsync(CancellationToken ct)
     {
         foreach (var n in store.DueNotifications(time.GetUtcNow(), 100))
         {
@@ -135,6 +149,7 @@ public sealed partial class HookDispatcher(IHotlineStore store, NodeConfig confi
     public override void Dispose()
     {
         _http.Dispose();
+        _running.Dispose();
         base.Dispose();
     }
 

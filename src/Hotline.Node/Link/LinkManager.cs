@@ -23,11 +23,15 @@ public sealed class LinkManager : BackgroundService
     private readonly LinkContext _ctx;
     private readonly X509Certificate2 _certificate;
     private readonly ILogger<LinkManager> _logger;
+    private readonly IHostApplicationLifetime _lifetime;
+    private CancellationTokenSource? _stoppingSource;
     private CancellationToken _stopping;
 
     public LinkManager(NodeIdentity identity, NodeConfig config, X509Certificate2 certificate, IHotlineStore store,
-        PeerDirectory directory, EventHub events, SecurityLog security, LinkPolicy policy, ILogger<LinkManager> logger)
+        PeerDirectory directory, EventHub events, SecurityLog security, LinkPolicy policy, IHostApplicationLifetime lifetime,
+        ILogger<LinkManager> logger)
     {
+        _lifetime = lifetime;
         _directory = directory;
         _certificate = certificate;
         _logger = logger;
@@ -42,7 +46,10 @@ public sealed class LinkManager : BackgroundService
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _stopping = stoppingToken;
+        // End sessions as soon as the node starts stopping: the web server waits for open streams
+        // (a session is one) before the hosted services are told to stop.
+        _stoppingSource = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _lifetime.ApplicationStopping);
+        _stopping = _stoppingSource.Token;
         _directory.PeerAdded += OnPeerAdded;
         foreach (var peer in _directory.All)
         {
@@ -190,5 +197,6 @@ public sealed class LinkManager : BackgroundService
     {
         _directory.PeerAdded -= OnPeerAdded;
         await base.StopAsync(cancellationToken);
+        _stoppingSource?.Dispose();
     }
 }
