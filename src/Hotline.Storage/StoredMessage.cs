@@ -44,7 +44,8 @@ public sealed record MessageQuery
 }
 
 /// <summary>Result of committing a batch that arrived from a peer.</summary>
-public sealed record InboundCommit(IReadOnlyList<StoredMessage> New, IReadOnlyList<long> Committed, IReadOnlyList<StateChange> States);
+public sealed record InboundCommit(IReadOnlyList<StoredMessage> New, IReadOnlyList<long> Committed, IReadOnlyList<StateChange> States,
+    IReadOnlyList<(long Seq, string Reason)> Conflicts);
 
 /// <summary>A message of ours that the peer reports seen or acknowledged, or one of theirs we did.</summary>
 public sealed record StateChange(Guid MessageId, Direction Direction, string PeerId, string State, DateTimeOffset At, string? By, string? Reply);

@@ -80,7 +80,7 @@ public static class EnvelopeCodec
         {
             return EnvelopeCheck.Fail("bad id or sequence");
         }
-        if (!Enum.IsDefined((Messages.Precedence)parsed.Precedence) || parsed.Kind == EnvelopeKind.Unspecified)
+        if (!Enum.IsDefined((Messages.Precedence)parsed.Precedence) || parsed.Kind == EnvelopeKind.Unspecified || !Enum.IsDefined(parsed.Kind))
         {
             return EnvelopeCheck.Fail("unknown precedence or kind");
         }

@@ -21,6 +21,7 @@ public sealed partial class AlarmService(
 {
     public static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     private static readonly Precedence[] EscalatedWhenIncoming = [Precedence.Flash, Precedence.Immediate];
+    private readonly SemaphoreSlim _checking = new(1, 1);
     private HashSet<long> _open = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -42,6 +43,19 @@ public sealed partial class AlarmService(
 
     /// <summary>One pass: raise what is newly overdue, escalate what is due, report what was cleared.</summary>
     public async Task CheckAsync(CancellationToken ct)
+    {
+        await _checking.WaitAsync(ct);
+        try
+        {
+            await CheckOnceAsync(ct);
+        }
+        finally
+        {
+            _checking.Release();
+        }
+    }
+
+    private async Task CheckOnceAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
         foreach (var peer in directory.All)
@@ -134,6 +148,12 @@ public sealed partial class AlarmService(
                 hooks.Wake();
             }
         }
+    }
+
+    public override void Dispose()
+    {
+        _checking.Dispose();
+        base.Dispose();
     }
 
     public static object View(Alarm a) => new

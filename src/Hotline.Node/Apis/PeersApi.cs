@@ -32,6 +32,11 @@ public static class PeersApi
         {
             return Problems.Of(400, "this is this node's own card", "Add the other side's card, not your own.");
         }
+        if (directory.FindByTlsPin(card.TlsCertificateSha256) is { } holder && !holder.Key.Equals(card.Key))
+        {
+            return Problems.Of(409, $"the card's TLS certificate is already pinned for peer '{holder.Name}' ({holder.Id})",
+                "Every node has its own certificate: ask the other side for a fresh card from its own node.");
+        }
         var record = PeerRecords.FromCard(card, time.GetUtcNow());
         if (policy.Labels(record).Count == 0)
         {

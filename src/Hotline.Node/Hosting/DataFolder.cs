@@ -55,6 +55,8 @@ public sealed class DataFolder
         File.WriteAllText(CertificateFile, cert.ExportCertificatePem() + "\n");
 
         WritePrivate(TokenFile, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) + "\n");
+        // SQLite gives its -wal and -shm files the mode of the database file: owner-only for all three.
+        WritePrivate(DatabaseFile, "");
         // The settings may hold webhook secrets: owner-only, like the keys.
         WritePrivate(ConfigFile, JsonSerializer.Serialize(config, NodeConfig.Json) + "\n");
     }

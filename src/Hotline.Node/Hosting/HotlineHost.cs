@@ -107,14 +107,14 @@ public sealed class HotlineHost : IAsyncDisposable
                         {
                             return true;
                         }
-                        security!.Record(SecurityLog.UnknownCertificate, $"refused link connection with unpinned certificate sha256 {pin} ({cert.Subject})");
+                        security!.RecordThrottled(SecurityLog.UnknownCertificate, pin, $"refused link connection with unpinned certificate sha256 {pin} ({cert.Subject})");
                         return false;
                     },
                 });
             });
             k.Listen(ParseEndpoint(settings.ApiListen ?? config.Api.Listen), lo =>
             {
-                lo.Protocols = HttpProtocols.Http1AndHttp2;
+                lo.Protocols = HttpProtocols.Http1;
                 lo.Use(next => ctx => { ctx.Items[ListenerItem] = "api"; return next(ctx); });
             });
         });
@@ -123,6 +123,23 @@ public sealed class HotlineHost : IAsyncDisposable
         security = app.Services.GetRequiredService<SecurityLog>();
         directory = app.Services.GetRequiredService<PeerDirectory>();
         app.Services.GetRequiredService<LinkManager>().LoadOutboxes();
+
+        // Errors without a body (malformed JSON, unknown path) still answer as problem details.
+        app.UseStatusCodePages(async ctx =>
+        {
+            var http = ctx.HttpContext;
+            if (http.Request.Path.StartsWithSegments("/api"))
+            {
+                await Problems.Of(http.Response.StatusCode, http.Response.StatusCode switch
+                {
+                    400 => "the request is malformed (for example, the body is not valid JSON)",
+                    404 => $"no such endpoint: {http.Request.Method} {http.Request.Path}",
+                    405 => $"method {http.Request.Method} is not allowed on {http.Request.Path}",
+                    415 => "send the body as application/json",
+                    _ => $"request failed with status {http.Response.StatusCode}",
+                }, "See docs/operations.md for the operator API.").ExecuteAsync(http);
+            }
+        });
 
         // Each listener serves only its own surface.
         app.Use((ctx, next) =>
@@ -163,7 +180,7 @@ public sealed class HotlineHost : IAsyncDisposable
         host.ApiUrl = new Uri(addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal)));
         // Written whole and renamed into place, so a reader never sees half a file.
         var temp = folder.RuntimeFile + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(new RuntimeInfo(host.ApiUrl.ToString(), host.LinkUrl.ToString(), Environment.ProcessId)));
+        File.WriteAllText(temp, JsonSerializer.Serialize(new RuntimeInfo(host.ApiUrl.ToString(), host.LinkUrl.ToString(), Environment.ProcessId), NodeConfig.Json));
         File.Move(temp, folder.RuntimeFile, overwrite: true);
         Log.NodeStarted(app.Services.GetRequiredService<ILogger<HotlineHost>>(), config.Name, identity.PublicKey.Id, host.LinkUrl.ToString(), host.ApiUrl.ToString());
         return host;

@@ -16,6 +16,7 @@ public sealed class OutboundQueue
     private readonly SortedSet<long>[] _pending = [.. Enumerable.Range(0, Levels).Select(_ => new SortedSet<long>())];
     private readonly HashSet<long> _inFlight = [];
     private TaskCompletionSource _signal = NewSignal();
+    private long _epoch;
 
     public OutboundQueue(int window) => Window = window;
 
@@ -76,11 +77,15 @@ public sealed class OutboundQueue
         }
     }
 
-    /// <summary>A new session: everything unreceipted is due again, in order.</summary>
-    public void Rewind()
+    /// <summary>
+    /// A new session: everything unreceipted is due again, in order. Returns the session's epoch;
+    /// a session holding an older epoch can take nothing more.
+    /// </summary>
+    public long Rewind()
     {
         lock (_lock)
         {
+            _epoch++;
             _inFlight.Clear();
             foreach (var set in _pending)
             {
@@ -91,17 +96,22 @@ public sealed class OutboundQueue
                 _pending[Level(e.Precedence)].Add(seq);
             }
             Wake();
+            return _epoch;
         }
     }
 
     /// <summary>Takes the next envelopes to send, up to the batch limits, or waits until there are some.</summary>
-    public async Task<List<Envelope>> TakeAsync(int maxCount, int maxBytes, CancellationToken ct)
+    public async Task<List<Envelope>> TakeAsync(long epoch, int maxCount, int maxBytes, CancellationToken ct)
     {
         while (true)
         {
             Task wait;
             lock (_lock)
             {
+                if (epoch != _epoch)
+                {
+                    throw new OperationCanceledException("a newer session owns the queue");
+                }
                 var batch = TakeLocked(maxCount, maxBytes);
                 if (batch.Count > 0)
                 {

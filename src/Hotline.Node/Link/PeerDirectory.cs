@@ -33,9 +33,13 @@ public sealed class PeerDirectory(IHotlineStore store)
         {
             return exact;
         }
+        var named = s.ById.Values.Where(p => string.Equals(p.Name, text, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (named.Count == 1)
+        {
+            return named[0];
+        }
         var matches = s.ById.Values.Where(p =>
-            string.Equals(p.Name, text, StringComparison.OrdinalIgnoreCase)
-            || p.Id.StartsWith(text, StringComparison.OrdinalIgnoreCase)
+            p.Id.StartsWith(text, StringComparison.OrdinalIgnoreCase)
             || p.Name.StartsWith(text, StringComparison.OrdinalIgnoreCase)).ToList();
         return matches.Count == 1 ? matches[0] : null;
     }

@@ -84,15 +84,17 @@ public sealed class PeerLink
                 }
                 replaced = current;
             }
+            // Close the old session before rewinding, and give the new one the new epoch: the old
+            // one can then take nothing that the new one will not send.
+            replaced?.Close("replaced by a newer session");
             _current = session;
-            Queue.Rewind();
+            session.Epoch = Queue.Rewind();
             if (_vacant.Task.IsCompleted)
             {
                 _vacant = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
             SetState(LinkState.Up, null);
         }
-        replaced?.Close("replaced by a newer session");
         Log.LinkUp(_ctx.Logger, Peer.Name, session.Endpoint, session.DialledByUs ? "us" : "peer");
         _ctx.Events.Publish(new NodeEvent { Type = EventTypes.LinkUp, At = Time.GetUtcNow(), Peer = Peer.Id, Detail = session.Endpoint });
         return true;
@@ -157,13 +159,18 @@ public sealed class PeerLink
                 continue;
             }
             var seq = TryReadSeq(signed.Body);
-            _ctx.Security.Record(SecurityLog.BadSignature,
+            _ctx.Security.Record(check.Error == "bad signature" ? SecurityLog.BadSignature : SecurityLog.BadEnvelope,
                 $"envelope seq {seq} from {Peer.Name} ({Peer.Id}) rejected: {check.Error}");
             (rejected ??= []).Add((seq, check.Error!));
         }
         var commit = valid.Count > 0
             ? await _ctx.Store.CommitInboundAsync(Peer.Id, valid, ct)
-            : new InboundCommit([], [], []);
+            : new InboundCommit([], [], [], []);
+        foreach (var (seq, reason) in commit.Conflicts)
+        {
+            _ctx.Security.Record(SecurityLog.Conflict, $"envelope seq {seq} from {Peer.Name} ({Peer.Id}) refused: {reason}");
+            (rejected ??= []).Add((seq, reason));
+        }
         foreach (var m in commit.New)
         {
             _ctx.Events.Publish(new NodeEvent

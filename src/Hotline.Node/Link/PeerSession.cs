@@ -35,6 +35,9 @@ public sealed class PeerSession
     public bool DialledByUs { get; }
     public string Endpoint { get; }
     public bool IsClosed => _cts.IsCancellationRequested;
+    /// <summary>The outbound queue's epoch this session was given when adopted.</summary>
+    internal long Epoch { get; set; } = -1;
+
     /// <summary>True once the link adopted this session.</summary>
     public bool WasAttached { get; private set; }
     public TimeSpan? RoundTrip { get; private set; }
@@ -162,7 +165,7 @@ public sealed class PeerSession
     {
         while (!ct.IsCancellationRequested)
         {
-            var envelopes = await _link.Queue.TakeAsync(MaxBatchCount, MaxBatchBytes, ct);
+            var envelopes = await _link.Queue.TakeAsync(Epoch, MaxBatchCount, MaxBatchBytes, ct);
             var batch = new EnvelopeBatch();
             foreach (var e in envelopes)
             {
@@ -180,6 +183,7 @@ public sealed class PeerSession
     {
         var interval = _link.HeartbeatInterval;
         using var timer = new PeriodicTimer(interval, _link.Time);
+        var pendingHeartbeat = Task.CompletedTask;
         while (await timer.WaitForNextTickAsync(ct))
         {
             var silent = _link.Time.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastReceivedTicks);
@@ -188,10 +192,15 @@ public sealed class PeerSession
                 CloseReason = $"no frame from peer for {TimeSpan.FromTicks(silent).TotalSeconds:0.0} s";
                 return;
             }
-            await WriteAsync(new Frame
+            // Never wait for the write here: when the peer stops reading, the send loop holds the
+            // stream and this loop must still notice the silence and end the session.
+            if (pendingHeartbeat.IsCompleted)
             {
-                Heartbeat = new Heartbeat { Nonce = (ulong)Interlocked.Increment(ref _heartbeatNonce), SentUnixMs = _link.Time.GetUtcNow().ToUnixTimeMilliseconds() },
-            }, ct);
+                pendingHeartbeat = WriteAsync(new Frame
+                {
+                    Heartbeat = new Heartbeat { Nonce = (ulong)Interlocked.Increment(ref _heartbeatNonce), SentUnixMs = _link.Time.GetUtcNow().ToUnixTimeMilliseconds() },
+                }, ct);
+            }
         }
     }
 

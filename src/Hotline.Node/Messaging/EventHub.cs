@@ -5,6 +5,7 @@ namespace Hotline.Node.Messaging;
 /// <summary>Fans node events out to live subscribers (the event stream, the console).</summary>
 public sealed class EventHub
 {
+    public const int Capacity = 200_000;
     private readonly Lock _lock = new();
     private Channel<NodeEvent>[] _subscribers = [];
 
@@ -18,7 +19,12 @@ public sealed class EventHub
 
     public Subscription Subscribe()
     {
-        var channel = Channel.CreateUnbounded<NodeEvent>(new UnboundedChannelOptions { SingleReader = true });
+        // A subscriber that stops reading loses its oldest events rather than the node's memory.
+        var channel = Channel.CreateBounded<NodeEvent>(new BoundedChannelOptions(Capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.DropOldest,
+        });
         lock (_lock)
         {
             _subscribers = [.. _subscribers, channel];

@@ -55,7 +55,10 @@ public sealed partial class SqliteStore : IHotlineStore
     }
 
     public Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, Action<StoredMessage>? committed = null, CancellationToken ct = default) =>
-        _queue.Enqueue(db => Append(db, peer, draft, _time.GetUtcNow()), ct, committed);
+        _queue.Enqueue(db => Append(db, peer, draft, Now()), ct, committed);
+
+    /// <summary>Stored times have millisecond precision; so do the ones we hand back.</summary>
+    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
 
     private StoredMessage Append(SqliteConnection db, PeerRecord peer, EnvelopeDraft draft, DateTimeOffset now)
     {
@@ -92,7 +95,7 @@ public sealed partial class SqliteStore : IHotlineStore
                 return new ResponseResult(null, original,
                     $"already acknowledged by {original.AcknowledgedBy} at {Dtg.Format(original.AcknowledgedAt.Value)}");
             }
-            var now = _time.GetUtcNow();
+            var now = Now();
             var response = Append(db, peer, new EnvelopeDraft
             {
                 Kind = kind,
@@ -125,18 +128,30 @@ public sealed partial class SqliteStore : IHotlineStore
     public Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, CancellationToken ct = default) =>
         _queue.Enqueue(db =>
         {
-            var now = _time.GetUtcNow();
+            var now = Now();
             var fresh = new List<StoredMessage>();
             var committed = new List<long>(envelopes.Count);
             List<StateChange>? states = null;
+            List<(long, string)>? conflicts = null;
             foreach (var e in envelopes)
             {
                 var pos = Insert(db, peerId, Direction.Inbound, e, now);
-                committed.Add(e.Seq);
                 if (pos <= 0)
                 {
+                    // A replay of what we hold is committed already; anything else under a known
+                    // sequence number or id is a conflicting envelope, refused.
+                    var held = db.Scalar<byte[]>("SELECT hash FROM envelopes WHERE peer_id = $p AND direction = 1 AND seq = $s", ("$p", peerId), ("$s", e.Seq));
+                    if (held is not null && held.AsSpan().SequenceEqual(e.Hash))
+                    {
+                        committed.Add(e.Seq);
+                    }
+                    else
+                    {
+                        (conflicts ??= []).Add((e.Seq, held is null ? "envelope id already used by another envelope" : "a different envelope is held at this sequence number"));
+                    }
                     continue;
                 }
+                committed.Add(e.Seq);
                 if (e.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement && e.Reference is { } reference)
                 {
                     if (ApplyResponse(db, peerId, e, reference) is { } change)
@@ -155,7 +170,7 @@ public sealed partial class SqliteStore : IHotlineStore
                     DeliveredAt = now,
                 });
             }
-            return new InboundCommit(fresh, committed, states ?? []);
+            return new InboundCommit(fresh, committed, states ?? [], conflicts ?? []);
         }, ct);
 
     /// <summary>The peer reports one of our messages seen or acknowledged: record it on that message.</summary>
@@ -182,7 +197,7 @@ public sealed partial class SqliteStore : IHotlineStore
     public Task<IReadOnlyList<DeliveryChange>> ApplyReceiptAsync(string peerId, SignedReceipt receipt, ReceiptBody body, CancellationToken ct = default) =>
         _queue.Enqueue<IReadOnlyList<DeliveryChange>>(db =>
         {
-            var now = _time.GetUtcNow();
+            var now = Now();
             var receiptId = db.Scalar<long>(
                 "INSERT INTO receipts(peer_id, body, signature, received_ms) VALUES($p, $b, $s, $t) RETURNING receipt_id",
                 ("$p", peerId), ("$b", receipt.Body.ToByteArray()), ("$s", receipt.Signature.ToByteArray()),
@@ -261,7 +276,7 @@ public sealed partial class SqliteStore : IHotlineStore
             INSERT INTO envelopes(peer_id, direction, seq, id, kind, channel, precedence, created_ms, committed_ms,
                                   body, signature, hash, delivered_ms, label, reference)
             VALUES($p, $d, $s, $id, $k, $c, $pr, $cr, $cm, $b, $sig, $h, $dl, $lb, $ref)
-            ON CONFLICT(peer_id, direction, seq) DO NOTHING
+            ON CONFLICT DO NOTHING
             RETURNING pos
             """;
         foreach (var name in new[] { "$p", "$d", "$s", "$id", "$k", "$c", "$pr", "$cr", "$cm", "$b", "$sig", "$h", "$dl", "$lb", "$ref" })

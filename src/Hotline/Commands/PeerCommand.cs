@@ -55,6 +55,10 @@ internal static class PeerCommand
                     throw new CliError("this is this node's own card: add the other side's card");
                 }
                 await using var store = SqliteStore.Open(folder.DatabaseFile, identity);
+                if (store.ListPeers().FirstOrDefault(p => p.TlsSha256 == card.TlsCertificateSha256 && !p.Key.Equals(card.Key)) is { } holder)
+                {
+                    throw new CliError($"the card's TLS certificate is already pinned for peer '{holder.Name}': ask the other side for a fresh card from its own node");
+                }
                 await store.AddPeerAsync(PeerRecords.FromCard(card, DateTimeOffset.UtcNow), ct);
             }
             Console.WriteLine($"Peer '{card.Name}' ({card.Key.Id}) added. The link carries traffic once the other side has added this node too.");

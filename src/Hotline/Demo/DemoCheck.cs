@@ -50,7 +50,7 @@ internal static class DemoCheck
     private static (int Delivered, int Duplicated, int OutOfOrder) Tally(List<JsonElement> inbound, string side)
     {
         var numbers = inbound
-            .OrderBy(m => m.GetProperty("seq").GetInt64())
+            .OrderBy(m => m.GetProperty("position").GetInt64())
             .Select(m => m.GetProperty("text").GetString()!)
             .Where(t => t.StartsWith($"check {side} ", StringComparison.Ordinal))
             .Select(t => int.Parse(t[8..], System.Globalization.CultureInfo.InvariantCulture))
