@@ -13,6 +13,7 @@ var root = new RootCommand("Hotline: a crisis-communication hotline between sove
     InboxCommand.Create(),
     StatusCommand.Create(),
     DemoCommand.Create(),
+    BenchCommand.Create(),
 };
 
 try
