@@ -27,6 +27,8 @@ internal sealed class BenchPair : IAsyncDisposable
     public MessageSender A { get; private set; } = null!;
     public MessageSender B { get; private set; } = null!;
     public double LinkUpSeconds { get; private set; }
+    /// <summary>Process start until both operator APIs answered (the nodes had started).</summary>
+    public double ApiUpSeconds { get; private set; }
     public int? PidA => Pair.A.Pid;
     public int? PidB => Pair.B.Pid;
 
@@ -51,25 +53,39 @@ internal sealed class BenchPair : IAsyncDisposable
         };
         var pair = await NodePair.CreateAsync(root, "Bench A", "Bench B", options, ct);
         var bench = new BenchPair(pair, relays);
+        try
+        {
+            await bench.StartNodesAsync(ct);
+            return bench;
+        }
+        catch
+        {
+            await bench.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartNodesAsync(CancellationToken ct)
+    {
         var started = DateTimeOffset.UtcNow;
-        await Task.WhenAll(pair.A.StartAsync(ct), pair.B.StartAsync(ct));
-        await pair.WaitForLinkAsync(ct);
+        await Task.WhenAll(Pair.A.StartAsync(ct), Pair.B.StartAsync(ct));
+        ApiUpSeconds = (DateTimeOffset.UtcNow - started).TotalSeconds;
+        await Pair.WaitForLinkAsync(ct, TimeSpan.FromSeconds(60));
         var upSince = new List<DateTimeOffset>();
-        foreach (var folder in new[] { pair.A.Folder, pair.B.Folder })
+        foreach (var folder in new[] { Pair.A.Folder, Pair.B.Folder })
         {
             using var api = ApiClient.For(folder);
             upSince.Add((await api.GetAsync("/api/peers", ct))[0].GetProperty("stateSince").GetDateTimeOffset());
         }
-        bench.LinkUpSeconds = (upSince.Max() - started).TotalSeconds;
-        bench.A = new MessageSender("A", pair.A.Folder, pair.CardB.Key.Id);
-        bench.B = new MessageSender("B", pair.B.Folder, pair.CardA.Key.Id);
-        foreach (var (sender, events) in new[] { (bench.A, bench.EventsA), (bench.B, bench.EventsB) })
+        LinkUpSeconds = (upSince.Max() - started).TotalSeconds;
+        A = new MessageSender("A", Pair.A.Folder, Pair.CardB.Key.Id);
+        B = new MessageSender("B", Pair.B.Folder, Pair.CardA.Key.Id);
+        foreach (var (sender, events) in new[] { (A, EventsA), (B, EventsB) })
         {
             var http = sender.NewEventClient();
-            bench._eventClients.Add(http);
+            _eventClients.Add(http);
             await events.ConnectAsync(http, ct);
         }
-        return bench;
     }
 
     public void Record(IEnumerable<Sent> sent, bool fromA)

@@ -19,7 +19,7 @@ internal sealed record BenchResults
     public NoiseResult? Noise { get; set; }
     public List<TargetCheck> Targets { get; } = [];
 
-    public sealed record StartupResult(double LinkUpSeconds, double LinkUpSecondsViaRelay);
+    public sealed record StartupResult(double LinkUpSeconds, double ApiUpSeconds, double LinkUpSecondsViaRelay);
 
     public sealed record OneAtATimeResult(LatencySummary Received, LatencySummary Delivered);
 

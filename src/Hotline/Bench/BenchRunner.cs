@@ -48,6 +48,12 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
         {
             results.Correctness.Failures.Add(e.Message);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The run could not finish, so exactly-once was not shown: that fails the run too.
+            results.Correctness.Failures.Add($"the run stopped: {e.GetType().Name}: {e.Message}");
+            log.WriteLine(e);
+        }
         finally
         {
             var bench = ProcStats.CpuSeconds(Environment.ProcessId) - benchStart;
@@ -61,10 +67,10 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
     private async Task<BenchPair> StartPairAsync(string name, bool relayed, CancellationToken ct)
     {
         var pair = await BenchPair.StartAsync(Path.Combine(root, name), relayed, ct);
-        Phase($"{name} pair up: A pid {pair.PidA}, B pid {pair.PidB}, process start to link up {pair.LinkUpSeconds:0.000} s");
+        Phase($"{name} pair up: A pid {pair.PidA}, B pid {pair.PidB}; process start to both APIs answering {pair.ApiUpSeconds:0.000} s, to link up {pair.LinkUpSeconds:0.000} s");
         results.Startup = relayed
             ? results.Startup! with { LinkUpSecondsViaRelay = Math.Round(pair.LinkUpSeconds, 3) }
-            : new BenchResults.StartupResult(Math.Round(pair.LinkUpSeconds, 3), double.NaN);
+            : new BenchResults.StartupResult(Math.Round(pair.LinkUpSeconds, 3), Math.Round(pair.ApiUpSeconds, 3), double.NaN);
         return pair;
     }
 
