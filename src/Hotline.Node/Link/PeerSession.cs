@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Google.Protobuf;
 using Grpc.Core;
 using Hotline.Core.Envelopes;
@@ -20,6 +21,12 @@ public sealed class PeerSession
     private readonly IFrameStream _stream;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly CancellationTokenSource _cts;
+    // Commits of received batches and applications of receipts, started in arrival order and
+    // finished in that order by CompleteLoopAsync. The read loop goes on to the next frame while
+    // the store commits, so batches that arrive meanwhile share one group commit (one fsync)
+    // instead of each waiting for its own. The peer's window bounds how many are pending.
+    private readonly Channel<Task<Frame?>> _pending = Channel.CreateBounded<Task<Frame?>>(
+        new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
     private long _lastReceivedTicks;
     private long _heartbeatNonce;
 
@@ -80,7 +87,7 @@ public sealed class PeerSession
             WasAttached = true;
             try
             {
-                var tasks = new[] { ReadLoopAsync(ct), SendLoopAsync(ct), HeartbeatLoopAsync(ct) };
+                var tasks = new[] { ReadLoopAsync(ct), CompleteLoopAsync(ct), SendLoopAsync(ct), HeartbeatLoopAsync(ct) };
                 await Task.WhenAny(tasks);
                 Close("session ended");
                 await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
@@ -123,6 +130,18 @@ public sealed class PeerSession
 
     private async Task ReadLoopAsync(CancellationToken ct)
     {
+        try
+        {
+            await ReadFramesAsync(ct);
+        }
+        finally
+        {
+            _pending.Writer.TryComplete();
+        }
+    }
+
+    private async Task ReadFramesAsync(CancellationToken ct)
+    {
         while (await _stream.Reader.MoveNext(ct))
         {
             Touch();
@@ -130,14 +149,11 @@ public sealed class PeerSession
             switch (frame.KindCase)
             {
                 case Frame.KindOneofCase.Envelopes:
-                    await OnEnvelopesAsync(frame.Envelopes, ct);
+                    // Verifies and queues the commit now; the receipt is written once it is committed.
+                    await _pending.Writer.WriteAsync(ReceiptFrameAsync(_link.OnEnvelopesAsync(frame.Envelopes, ct)), ct);
                     break;
                 case Frame.KindOneofCase.Receipt:
-                    if (!await _link.OnReceiptAsync(frame.Receipt, ct))
-                    {
-                        CloseReason = "bad receipt";
-                        return;
-                    }
+                    await _pending.Writer.WriteAsync(AppliedAsync(_link.OnReceiptAsync(frame.Receipt, ct)), ct);
                     break;
                 case Frame.KindOneofCase.Heartbeat when !frame.Heartbeat.Reply:
                     await WriteAsync(new Frame { Heartbeat = new Heartbeat { Nonce = frame.Heartbeat.Nonce, Reply = true, SentUnixMs = frame.Heartbeat.SentUnixMs } }, ct);
@@ -155,11 +171,39 @@ public sealed class PeerSession
         CloseReason ??= "peer closed the stream";
     }
 
-    private async Task OnEnvelopesAsync(EnvelopeBatch batch, CancellationToken ct)
+    /// <summary>Finishes the pending commits in arrival order: writes each batch's receipt once its commit is done.</summary>
+    private async Task CompleteLoopAsync(CancellationToken ct)
     {
-        var receipt = await _link.OnEnvelopesAsync(batch, ct);
-        await WriteAsync(new Frame { Receipt = receipt }, ct);
+        await foreach (var pending in _pending.Reader.ReadAllAsync(ct))
+        {
+            var frame = await pending;
+            if (ReferenceEquals(frame, BadReceipt))
+            {
+                return;
+            }
+            if (frame is not null)
+            {
+                await WriteAsync(frame, ct);
+            }
+        }
+        // The read loop ended first and closes the session; wait for that rather than end it here.
+        await Task.Delay(Timeout.Infinite, ct);
     }
+
+    private static async Task<Frame?> ReceiptFrameAsync(Task<SignedReceipt> commit) => new Frame { Receipt = await commit };
+
+    private async Task<Frame?> AppliedAsync(Task<bool> apply)
+    {
+        if (await apply)
+        {
+            return null;
+        }
+        CloseReason = "bad receipt";
+        return BadReceipt;
+    }
+
+    /// <summary>Marks a receipt that did not verify: the session ends.</summary>
+    private static readonly Frame BadReceipt = new();
 
     private async Task SendLoopAsync(CancellationToken ct)
     {

@@ -25,11 +25,16 @@ public sealed class NodePair : IAsyncDisposable
     public PairingCard CardB { get; }
 
     /// <summary>Initialises both nodes on free loopback ports and has each pin the other's card.</summary>
-    public static async Task<NodePair> CreateAsync(string root, string nameA, string nameB, CancellationToken ct = default)
+    public static Task<NodePair> CreateAsync(string root, string nameA, string nameB, CancellationToken ct = default) =>
+        CreateAsync(root, nameA, nameB, null, ct);
+
+    /// <inheritdoc cref="CreateAsync(string, string, string, CancellationToken)"/>
+    public static async Task<NodePair> CreateAsync(string root, string nameA, string nameB, NodePairOptions? options, CancellationToken ct = default)
     {
+        options ??= new NodePairOptions();
         Directory.CreateDirectory(root);
-        var a = Init(Path.Combine(root, "a"), nameA);
-        var b = Init(Path.Combine(root, "b"), nameB);
+        var a = Init(Path.Combine(root, "a"), nameA, options);
+        var b = Init(Path.Combine(root, "b"), nameB, options);
         var cardA = a.CreateCard(a.LoadConfig());
         var cardB = b.CreateCard(b.LoadConfig());
         await AddPeerAsync(a, cardB, ct);
@@ -37,14 +42,15 @@ public sealed class NodePair : IAsyncDisposable
         return new NodePair(root, new NodeProcess(a), new NodeProcess(b), cardA, cardB);
     }
 
-    private static DataFolder Init(string path, string name)
+    private static DataFolder Init(string path, string name, NodePairOptions options)
     {
         var folder = new DataFolder(path);
-        var link = $"127.0.0.1:{NodeProcess.FreePort()}";
+        var port = NodeProcess.FreePort();
+        var advertised = options.AdvertisedLinkPort?.Invoke(port) ?? port;
         folder.Initialise(new NodeConfig
         {
             Name = name,
-            Link = new LinkConfig { Listen = link, Advertise = [$"https://{link}"] },
+            Link = new LinkConfig { Listen = $"127.0.0.1:{port}", Advertise = [$"https://127.0.0.1:{advertised}"] },
             Api = new ApiConfig { Listen = $"127.0.0.1:{NodeProcess.FreePort()}" },
         });
         return folder;

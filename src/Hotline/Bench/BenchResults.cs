@@ -1,0 +1,108 @@
+namespace Hotline.Cli.Bench;
+
+/// <summary>Everything one run measured; written as JSON and printed as a table.</summary>
+internal sealed record BenchResults
+{
+    public required string Command { get; init; }
+    public required BenchSettings Settings { get; init; }
+    public required MachineInfo Machine { get; init; }
+    public DateTimeOffset StartedUtc { get; init; }
+    public double WallSeconds { get; set; }
+    public StartupResult? Startup { get; set; }
+    public OneAtATimeResult? OneAtATime { get; set; }
+    public MaxRateResult? MaxRate { get; set; }
+    public List<StepResult> Steps { get; } = [];
+    public FlashResult? Flash { get; set; }
+    public CatchUpResult? CatchUp { get; set; }
+    public MemoryResult Memory { get; } = new();
+    public CorrectnessResult Correctness { get; } = new();
+    public NoiseResult? Noise { get; set; }
+    public List<TargetCheck> Targets { get; } = [];
+
+    public sealed record StartupResult(double LinkUpSeconds, double ApiUpSeconds, double LinkUpSecondsViaRelay);
+
+    public sealed record OneAtATimeResult(LatencySummary Received, LatencySummary Delivered);
+
+    public sealed record CpuUse(double NodeA, double NodeB, double Bench, double Others)
+    {
+        public double Nodes => NodeA + NodeB;
+    }
+
+    public sealed record MaxRateResult
+    {
+        public required int SendersPerNode { get; init; }
+        public required int Messages { get; init; }
+        public required double SendSeconds { get; init; }
+        /// <summary>Messages accepted by both APIs per second while sending.</summary>
+        public required double AcceptedPerSecond { get; init; }
+        /// <summary>Messages that arrived on the other node per second, first send to last arrival.</summary>
+        public required double DeliveredPerSecond { get; init; }
+        /// <summary>Arrivals per second while the senders were running (the steady part).</summary>
+        public required double ArrivalsPerSecondWhileSending { get; init; }
+        public required long BacklogWhenSendingStopped { get; init; }
+        public required LatencySummary Received { get; init; }
+        public required CpuUse Cpu { get; init; }
+        public required double NodeCpuSecondsPer1000 { get; init; }
+        public required double BenchCpuSecondsPer1000 { get; init; }
+    }
+
+    public sealed record StepResult
+    {
+        public required string Label { get; init; }
+        public required double OfferedPerSecond { get; init; }
+        public required double AchievedPerSecond { get; init; }
+        public required int Messages { get; init; }
+        public required LatencySummary Received { get; init; }
+        public required LatencySummary Delivered { get; init; }
+        public required LatencySummary Accepted { get; init; }
+        public required double NodeCpuSecondsPer1000 { get; init; }
+        public required double BenchCpuSecondsPer1000 { get; init; }
+    }
+
+    public sealed record FlashResult
+    {
+        public required int Backlog { get; init; }
+        public required int Probes { get; init; }
+        public required long BacklogLeftAtFirstProbe { get; init; }
+        public required long BacklogLeftAtLastProbe { get; init; }
+        public required LatencySummary Received { get; init; }
+        public required LatencySummary Delivered { get; init; }
+    }
+
+    public sealed record CatchUpResult
+    {
+        public required int Backlog { get; init; }
+        public required double QueuedPerSecond { get; init; }
+        public required double ReconnectSeconds { get; init; }
+        public required double DrainSeconds { get; init; }
+        public required double ArrivalsPerSecond { get; init; }
+        public required double DeliveredPerSecond { get; init; }
+        public required CpuUse Cpu { get; init; }
+    }
+
+    public sealed record MemoryResult
+    {
+        public long FreshA { get; set; }
+        public long FreshB { get; set; }
+        public long IdleA { get; set; }
+        public long IdleB { get; set; }
+        public long PeakA { get; set; }
+        public long PeakB { get; set; }
+    }
+
+    public sealed record CorrectnessResult
+    {
+        public long Sent { get; set; }
+        public long ReceivedOnce { get; set; }
+        public long Missing { get; set; }
+        public long Duplicated { get; set; }
+        public long NotAcknowledged { get; set; }
+        public long StoreChecked { get; set; }
+        public List<string> Failures { get; } = [];
+        public bool Passed => Failures.Count == 0 && Sent > 0;
+    }
+
+    public sealed record NoiseResult(double[] LoadAverageAtEnd, double OtherProcessesCpuSeconds, double BenchCpuSeconds, double NodesCpuSeconds);
+
+    public sealed record TargetCheck(string Figure, string Target, string Measured, bool Met);
+}

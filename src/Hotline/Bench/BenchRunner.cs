@@ -1,0 +1,136 @@
+using System.Diagnostics;
+
+namespace Hotline.Cli.Bench;
+
+/// <summary>
+/// Runs the phases of <c>hotline bench</c> on two pairs of real nodes: a directly linked pair for
+/// latency and throughput, and a pair linked through cuttable relays for the outage phases.
+/// </summary>
+internal sealed partial class BenchRunner(BenchSettings settings, BenchResults results, string root, TextWriter log)
+{
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(180);
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var machineStart = ProcStats.MachineBusySeconds();
+        var benchStart = ProcStats.CpuSeconds(Environment.ProcessId);
+        double nodesCpu = 0;
+        var wall = Stopwatch.StartNew();
+        try
+        {
+            await using (var direct = await StartPairAsync("direct", relayed: false, ct))
+            {
+                results.Memory.FreshA = ProcStats.Memory(direct.PidA).Rss;
+                results.Memory.FreshB = ProcStats.Memory(direct.PidB).Rss;
+                var cpu0 = direct.Cpu();
+                await WarmupAsync(direct, ct);
+                await Task.Delay(TimeSpan.FromSeconds(2), ct);
+                results.Memory.IdleA = ProcStats.Memory(direct.PidA).Rss;
+                results.Memory.IdleB = ProcStats.Memory(direct.PidB).Rss;
+                Phase($"idle RSS A {Mb(results.Memory.IdleA)} MB, B {Mb(results.Memory.IdleB)} MB");
+                await OneAtATimeAsync(direct, ct);
+                await MaxRateAsync(direct, ct);
+                await StepsAsync(direct, ct);
+                nodesCpu += (direct.Cpu() - cpu0).Nodes;
+                await FinishPairAsync(direct, "direct pair", ct);
+            }
+            await using (var relayed = await StartPairAsync("relayed", relayed: true, ct))
+            {
+                var cpu0 = relayed.Cpu();
+                await WarmupAsync(relayed, ct);
+                await CatchUpAsync(relayed, ct);
+                await FlashAsync(relayed, ct);
+                nodesCpu += (relayed.Cpu() - cpu0).Nodes;
+                await FinishPairAsync(relayed, "relayed pair", ct);
+            }
+        }
+        catch (BenchFailure e)
+        {
+            results.Correctness.Failures.Add(e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The run could not finish, so exactly-once was not shown: that fails the run too.
+            results.Correctness.Failures.Add($"the run stopped: {e.GetType().Name}: {e.Message}");
+            log.WriteLine(e);
+        }
+        finally
+        {
+            var bench = ProcStats.CpuSeconds(Environment.ProcessId) - benchStart;
+            results.WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1);
+            results.Noise = new BenchResults.NoiseResult(ProcStats.LoadAverage(),
+                Math.Round(Math.Max(0, ProcStats.MachineBusySeconds() - machineStart - bench - nodesCpu), 1),
+                Math.Round(bench, 1), Math.Round(nodesCpu, 1));
+        }
+    }
+
+    private async Task<BenchPair> StartPairAsync(string name, bool relayed, CancellationToken ct)
+    {
+        var pair = await BenchPair.StartAsync(Path.Combine(root, name), relayed, ct);
+        Phase($"{name} pair up: A pid {pair.PidA}, B pid {pair.PidB}; process start to both APIs answering {pair.ApiUpSeconds:0.000} s, to link up {pair.LinkUpSeconds:0.000} s");
+        results.Startup = relayed
+            ? results.Startup! with { LinkUpSecondsViaRelay = Math.Round(pair.LinkUpSeconds, 3) }
+            : new BenchResults.StartupResult(Math.Round(pair.LinkUpSeconds, 3), Math.Round(pair.ApiUpSeconds, 3), double.NaN);
+        return pair;
+    }
+
+    /// <summary>Both nodes JIT-warm and the connections open before anything is measured.</summary>
+    private async Task WarmupAsync(BenchPair pair, CancellationToken ct)
+    {
+        var flood = await Task.WhenAll(
+            pair.A.FloodAsync(8, settings.Warmup, null, "warm A", "ROUTINE", ct),
+            pair.B.FloodAsync(8, settings.Warmup, null, "warm B", "ROUTINE", ct));
+        pair.Record(flood[0], fromA: true);
+        pair.Record(flood[1], fromA: false);
+        var single = new List<Sent>();
+        for (var i = 0; i < 100; i++)
+        {
+            var s = await pair.A.SendAsync(MessageSender.Text("warm 1", i), "ROUTINE", ct);
+            single.Add(s);
+            await pair.EventsB.WaitReceivedAsync(s.Id, ct).WaitAsync(TimeSpan.FromSeconds(30), ct);
+        }
+        pair.Record(single, fromA: true);
+        await pair.WaitAllAsync([.. flood[0], .. single], flood[1], DrainTimeout, ct);
+        Phase($"warm-up done: {flood[0].Count + flood[1].Count + single.Count} messages");
+    }
+
+    private async Task FinishPairAsync(BenchPair pair, string label, CancellationToken ct)
+    {
+        // Live check first: every message arrived once on the event stream and was reported delivered.
+        foreach (var (sent, sender, receiver) in new[] { (pair.AToB, pair.EventsA, pair.EventsB), (pair.BToA, pair.EventsB, pair.EventsA) })
+        {
+            var c = results.Correctness;
+            c.Sent += sent.Count;
+            var missing = sent.Count(s => !receiver.TryGetReceived(s.Id, out _));
+            var unacked = sent.Count(s => !sender.TryGetDelivered(s.Id, out _));
+            c.Missing += missing;
+            c.NotAcknowledged += unacked;
+            c.ReceivedOnce += sent.Count - missing;
+            if (missing > 0 || unacked > 0)
+            {
+                c.Failures.Add($"{label}, {sender.Name} to {receiver.Name}: {missing} of {sent.Count} never arrived on the event stream, {unacked} never reported delivered");
+            }
+        }
+        var duplicates = pair.EventsA.Duplicates.Count + pair.EventsB.Duplicates.Count;
+        results.Correctness.Duplicated += duplicates;
+        if (duplicates > 0)
+        {
+            results.Correctness.Failures.Add($"{label}: {duplicates} messages arrived more than once on the receiver's event stream");
+        }
+        var (_, peakA) = ProcStats.Memory(pair.PidA);
+        var (_, peakB) = ProcStats.Memory(pair.PidB);
+        results.Memory.PeakA = Math.Max(results.Memory.PeakA, peakA);
+        results.Memory.PeakB = Math.Max(results.Memory.PeakB, peakB);
+        Phase($"{label}: peak RSS A {Mb(peakA)} MB, B {Mb(peakB)} MB; stopping it to check both stores");
+        await pair.Pair.A.StopAsync();
+        await pair.Pair.B.StopAsync();
+        results.Correctness.StoreChecked += StoreCheck.Run(pair.Pair.A.Folder.DatabaseFile, pair.Pair.B.Folder.DatabaseFile,
+            pair.AToB, pair.BToA, results.Correctness.Failures, label);
+    }
+
+    private void Phase(string text) => log.WriteLine($"bench: {text}");
+
+    internal static double Mb(long bytes) => Math.Round(bytes / 1048576.0, 1);
+
+    private static double Seconds(long from, long to) => (to - from) / (double)Stopwatch.Frequency;
+}

@@ -1,0 +1,52 @@
+namespace Hotline.Cli.Bench;
+
+/// <summary>How much of each phase a run does. <see cref="Full"/> is the definition.</summary>
+internal sealed record BenchSettings
+{
+    public required string Mode { get; init; }
+    /// <summary>Messages sent one at a time, A to B.</summary>
+    public required int OneAtATime { get; init; }
+    /// <summary>Messages each way before measuring, so that both nodes are JIT-warm.</summary>
+    public required int Warmup { get; init; }
+    public required TimeSpan MaxDuration { get; init; }
+    public required TimeSpan StepDuration { get; init; }
+    /// <summary>Concurrent closed-loop senders per node in the maximum-rate phase.</summary>
+    public required int Senders { get; init; }
+    /// <summary>Requests allowed outstanding per node in the constant-rate steps.</summary>
+    public required int PacedSenders { get; init; }
+    /// <summary>The fixed offered rate of the target, total of both directions.</summary>
+    public required double FixedRate { get; init; }
+    public required int Backlog { get; init; }
+    public required int FlashProbes { get; init; }
+    public required TimeSpan FlashInterval { get; init; }
+
+    public static BenchSettings Full() => new()
+    {
+        Mode = "full",
+        OneAtATime = 2_000,
+        Warmup = 2_000,
+        MaxDuration = TimeSpan.FromSeconds(30),
+        StepDuration = TimeSpan.FromSeconds(10),
+        Senders = 16,
+        PacedSenders = 64,
+        FixedRate = 10_000,
+        Backlog = 100_000,
+        FlashProbes = 200,
+        FlashInterval = TimeSpan.FromMilliseconds(10),
+    };
+
+    public static BenchSettings Quick() => new()
+    {
+        Mode = "quick",
+        OneAtATime = 200,
+        Warmup = 500,
+        MaxDuration = TimeSpan.FromSeconds(4),
+        StepDuration = TimeSpan.FromSeconds(2),
+        Senders = 16,
+        PacedSenders = 64,
+        FixedRate = 10_000,
+        Backlog = 10_000,
+        FlashProbes = 30,
+        FlashInterval = TimeSpan.FromMilliseconds(10),
+    };
+}

@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+
+namespace Hotline.Cli.Bench;
+
+/// <summary>
+/// Follows one node's live event stream (<c>/api/events</c>) and notes, with the bench's
+/// monotonic clock, when each message arrived on that node and when each of its own messages
+/// was reported delivered. Parses only the fields it needs, so that it keeps up with the node.
+/// </summary>
+internal sealed class EventRecorder : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<Guid, long> _received = new();
+    private readonly ConcurrentDictionary<Guid, long> _delivered = new();
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _receivedWaiters = new();
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _deliveredWaiters = new();
+    private readonly ConcurrentBag<Guid> _duplicates = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _loop;
+    private long _receivedCount;
+    private long _deliveredCount;
+    private long _lastReceivedAt;
+    private long _linkUpAt;
+
+    public string Name { get; }
+
+    public EventRecorder(string name) => Name = name;
+
+    public long ReceivedCount => Interlocked.Read(ref _receivedCount);
+    public long DeliveredCount => Interlocked.Read(ref _deliveredCount);
+    /// <summary>Stopwatch timestamp of the latest arrival, 0 before any.</summary>
+    public long LastReceivedAt => Interlocked.Read(ref _lastReceivedAt);
+    /// <summary>Stopwatch timestamp of the latest <c>link.up</c> event, 0 before any.</summary>
+    public long LinkUpAt => Interlocked.Read(ref _linkUpAt);
+    public IReadOnlyCollection<Guid> Duplicates => _duplicates;
+
+    public bool TryGetReceived(Guid id, out long at) => _received.TryGetValue(id, out at);
+    public bool TryGetDelivered(Guid id, out long at) => _delivered.TryGetValue(id, out at);
+
+    /// <summary>Connects to the node's event stream; returns once the stream is open.</summary>
+    public async Task ConnectAsync(HttpClient http, CancellationToken ct)
+    {
+        var response = await http.GetAsync("/api/events", HttpCompletionOption.ResponseHeadersRead, ct);
+        response.EnsureSuccessStatusCode();
+        var stream = await response.Content.ReadAsStreamAsync(ct);
+        _loop = Task.Run(() => ReadAsync(response, stream, _stop.Token), CancellationToken.None);
+        await _hello.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+    }
+
+    private async Task ReadAsync(HttpResponseMessage response, Stream stream, CancellationToken ct)
+    {
+        using var _ = response;
+        try
+        {
+            await foreach (var _1 in SseParser.Create(stream, OnEvent).EnumerateAsync(ct))
+            {
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException)
+        {
+        }
+    }
+
+    private int OnEvent(string type, ReadOnlySpan<byte> data)
+    {
+        var now = Stopwatch.GetTimestamp();
+        switch (type)
+        {
+            case "message.received":
+                Arrived(_received, _receivedWaiters, FirstId(data), now, ref _receivedCount, duplicateCheck: true);
+                Interlocked.Exchange(ref _lastReceivedAt, now);
+                break;
+            case "message.delivered":
+                Arrived(_delivered, _deliveredWaiters, FirstId(data), now, ref _deliveredCount, duplicateCheck: false);
+                break;
+            case "link.up":
+                Interlocked.Exchange(ref _linkUpAt, now);
+                break;
+            case "hello":
+                _hello.TrySetResult();
+                break;
+            default:
+                break;
+        }
+        return 0;
+    }
+
+    private void Arrived(ConcurrentDictionary<Guid, long> seen, ConcurrentDictionary<Guid, TaskCompletionSource> waiters,
+        Guid id, long now, ref long count, bool duplicateCheck)
+    {
+        if (!seen.TryAdd(id, now))
+        {
+            if (duplicateCheck)
+            {
+                _duplicates.Add(id);
+            }
+            return;
+        }
+        Interlocked.Increment(ref count);
+        if (waiters.TryRemove(id, out var waiter))
+        {
+            waiter.TrySetResult();
+        }
+    }
+
+    /// <summary>The first "id" property: the event's own for delivered, the message's for received.</summary>
+    private static Guid FirstId(ReadOnlySpan<byte> data)
+    {
+        var reader = new Utf8JsonReader(data);
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("id"u8) && reader.Read()
+                && reader.TokenType == JsonTokenType.String)
+            {
+                return reader.GetGuid();
+            }
+        }
+        throw new InvalidDataException("event without an id: " + System.Text.Encoding.UTF8.GetString(data));
+    }
+
+    public Task WaitReceivedAsync(Guid id, CancellationToken ct) => WaitAsync(_received, _receivedWaiters, id, ct);
+
+    public Task WaitDeliveredAsync(Guid id, CancellationToken ct) => WaitAsync(_delivered, _deliveredWaiters, id, ct);
+
+    private static Task WaitAsync(ConcurrentDictionary<Guid, long> seen, ConcurrentDictionary<Guid, TaskCompletionSource> waiters,
+        Guid id, CancellationToken ct)
+    {
+        if (seen.ContainsKey(id))
+        {
+            return Task.CompletedTask;
+        }
+        var waiter = waiters.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (seen.ContainsKey(id) && waiters.TryRemove(id, out var w))
+        {
+            w.TrySetResult();
+        }
+        return waiter.Task.WaitAsync(ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Hotline.Node.Hosting;
+
+namespace Hotline.Cli.Bench;
+
+/// <summary>One message the bench sent: its id, and when the API call started (Stopwatch timestamp).</summary>
+internal readonly record struct Sent(Guid Id, long Seq, long StartedAt, long AcceptedAt);
+
+/// <summary>
+/// Posts messages to one node's operator API over HTTP/1.1 keep-alive connections, one per
+/// concurrent sender, the way an operator's tools would.
+/// </summary>
+internal sealed class MessageSender : IDisposable
+{
+    private static readonly MediaTypeHeaderValue JsonType = new("application/json");
+    private readonly HttpClient _http;
+    private readonly string _peerId;
+
+    public MessageSender(string name, DataFolder folder, string peerId)
+    {
+        Name = name;
+        _peerId = peerId;
+        var info = ApiClient.TryReadRuntime(folder) ?? throw new InvalidOperationException($"node {name} is not running");
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 512,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            UseProxy = false,
+        })
+        {
+            BaseAddress = new Uri(info.ApiUrl),
+            Timeout = TimeSpan.FromSeconds(60),
+            DefaultRequestVersion = HttpVersion.Version11,
+        };
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", folder.LoadToken());
+    }
+
+    public string Name { get; }
+
+    /// <summary>For the event stream: no timeout.</summary>
+    public HttpClient NewEventClient()
+    {
+        var http = new HttpClient { BaseAddress = _http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        http.DefaultRequestHeaders.Authorization = _http.DefaultRequestHeaders.Authorization;
+        return http;
+    }
+
+    public HttpClient Http => _http;
+
+    /// <summary>Sends one message and returns once the node answered 202 (committed on its disk).</summary>
+    public async Task<Sent> SendAsync(string text, string precedence, CancellationToken ct)
+    {
+        var body = Encoding.UTF8.GetBytes(
+            $$"""{"peer":"{{_peerId}}","channel":"navy","precedence":"{{precedence}}","text":{{JsonSerializer.Serialize(text)}}}""");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages")
+        {
+            Content = new ByteArrayContent(body) { Headers = { ContentType = JsonType } },
+        };
+        var started = Stopwatch.GetTimestamp();
+        using var response = await _http.SendAsync(request, ct);
+        var bytes = await response.Content.ReadAsByteArrayAsync(ct);
+        var accepted = Stopwatch.GetTimestamp();
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new BenchFailure($"node {Name} answered {(int)response.StatusCode} to a send: {Encoding.UTF8.GetString(bytes)}");
+        }
+        var (id, seq) = ReadIdAndSeq(bytes);
+        return new Sent(id, seq, started, accepted);
+    }
+
+    private static (Guid Id, long Seq) ReadIdAndSeq(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        Guid? id = null;
+        long? seq = null;
+        while (reader.Read() && (id is null || seq is null))
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+            {
+                continue;
+            }
+            if (reader.ValueTextEquals("id"u8) && reader.Read())
+            {
+                id = reader.GetGuid();
+            }
+            else if (reader.ValueTextEquals("seq"u8) && reader.Read())
+            {
+                seq = reader.GetInt64();
+            }
+        }
+        return (id ?? throw new BenchFailure("a send was answered without an id"), seq ?? 0);
+    }
+
+    /// <summary>
+    /// Closed loop: <paramref name="senders"/> concurrent senders, each sending as soon as its
+    /// previous message was accepted, until <paramref name="count"/> are sent or the time is up.
+    /// </summary>
+    public async Task<List<Sent>> FloodAsync(int senders, int count, TimeSpan? duration, string label, string precedence, CancellationToken ct)
+    {
+        var results = new List<Sent>[senders];
+        var issued = 0;
+        var deadline = duration is { } d ? Stopwatch.GetTimestamp() + (long)(d.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        await Task.WhenAll(Enumerable.Range(0, senders).Select(async w =>
+        {
+            var mine = results[w] = [];
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                var n = Interlocked.Increment(ref issued);
+                if (n > count)
+                {
+                    break;
+                }
+                mine.Add(await SendAsync(Text(label, n), precedence, ct));
+            }
+        }));
+        return [.. results.SelectMany(r => r)];
+    }
+
+    /// <summary>
+    /// Open loop: offers <paramref name="rate"/> messages per second for <paramref name="duration"/>
+    /// whatever the answers take, with up to <paramref name="senders"/> requests outstanding.
+    /// </summary>
+    public async Task<List<Sent>> PacedAsync(double rate, TimeSpan duration, int senders, string label, CancellationToken ct)
+    {
+        var total = (int)(rate * duration.TotalSeconds);
+        var tickets = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleWriter = true });
+        var results = new List<Sent>[senders];
+        var workers = Enumerable.Range(0, senders).Select(async w =>
+        {
+            var mine = results[w] = [];
+            await foreach (var n in tickets.Reader.ReadAllAsync(ct))
+            {
+                mine.Add(await SendAsync(Text(label, n), "ROUTINE", ct));
+            }
+        }).ToList();
+        var start = Stopwatch.GetTimestamp();
+        var issued = 0;
+        while (issued < total)
+        {
+            var due = Math.Min(total, (int)(Stopwatch.GetElapsedTime(start).TotalSeconds * rate) + 1);
+            while (issued < due)
+            {
+                tickets.Writer.TryWrite(++issued);
+            }
+            await Task.Delay(1, ct);
+        }
+        tickets.Writer.Complete();
+        await Task.WhenAll(workers);
+        return [.. results.SelectMany(r => r)];
+    }
+
+    /// <summary>About 100 bytes, like a short operational message.</summary>
+    public static string Text(string label, int n) =>
+        $"{label} {n:D7} bench traffic: position report, all units hold, next report at the top of the hour.".PadRight(100, '.')[..100];
+
+    public void Dispose() => _http.Dispose();
+}
+
+/// <summary>The run cannot go on, or a correctness check failed: reported loudly, exit code 1.</summary>
+internal sealed class BenchFailure(string message) : Exception(message);
