@@ -17,7 +17,8 @@ namespace Hotline.Node.Link;
 public sealed class LinkManager : BackgroundService
 {
     public const int MaxFrameBytes = 16 << 20;
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+    // Short: a peer that restarts should find us dialling again within a second.
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, PeerLink> _links = new();
     private readonly PeerDirectory _directory;
     private readonly LinkContext _ctx;
@@ -37,7 +38,7 @@ public sealed class LinkManager : BackgroundService
         _logger = logger;
         // Sessions run on the system clock whatever clock deadlines use: heartbeats measure the real line.
         _ctx = new LinkContext(identity, config.Name, store, events, security, policy, TimeProvider.System,
-            TimeSpan.FromSeconds(config.Link.HeartbeatSeconds), Window: 512, logger);
+            TimeSpan.FromSeconds(config.Link.HeartbeatSeconds), Window: 256, logger);
     }
 
     public IReadOnlyCollection<PeerLink> Links => (IReadOnlyCollection<PeerLink>)_links.Values;
@@ -110,7 +111,7 @@ public sealed class LinkManager : BackgroundService
                 if (!link.WeArePreferredDialler && !firstRound)
                 {
                     // Give the preferred dialler the first chance to restore the session.
-                    await Task.Delay(TimeSpan.FromSeconds(1) + Jitter(), _ctx.Time, ct);
+                    await Task.Delay(TimeSpan.FromMilliseconds(500) + Jitter(), _ctx.Time, ct);
                     if (link.State == LinkState.Up)
                     {
                         continue;

@@ -20,8 +20,14 @@ public sealed class OutboundQueue
 
     public OutboundQueue(int window) => Window = window;
 
-    /// <summary>How many envelopes may be on the wire unreceipted at once; keeps urgent traffic from queueing behind a flood.</summary>
+    /// <summary>
+    /// How many envelopes may be on the wire unreceipted at once: keeps urgent traffic from
+    /// queueing behind a flood. FLASH and IMMEDIATE have a reserve above it, so they never wait
+    /// for the window to drain.
+    /// </summary>
     public int Window { get; }
+
+    public const int UrgentReserve = 128;
 
     public int Count
     {
@@ -134,7 +140,8 @@ public sealed class OutboundQueue
         for (var level = Levels - 1; level >= 0; level--)
         {
             var set = _pending[level];
-            while (set.Count > 0 && batch.Count < maxCount && _inFlight.Count < Window)
+            var limit = level >= Level(Precedence.Immediate) ? Window + UrgentReserve : Window;
+            while (set.Count > 0 && batch.Count < maxCount && _inFlight.Count < limit)
             {
                 var seq = set.Min;
                 var e = _unacked[seq];
