@@ -16,7 +16,7 @@ public sealed record TestNodeOptions
 {
     public double HeartbeatSeconds { get; init; } = 2;
     public IReadOnlyList<string> Channels { get; init; } = Hotline.Core.Messages.Channels.Defaults;
-    public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+    public LogLevel LogLevel { get; init; } = LogLevel.Error;
 }
 
 /// <summary>

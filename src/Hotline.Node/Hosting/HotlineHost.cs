@@ -175,6 +175,8 @@ public sealed class HotlineHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Resolved first: the service provider is gone once the app is disposed.
+        var store = _app.Services.GetRequiredService<IHotlineStore>();
         try
         {
             await _app.StopAsync(CancellationToken.None);
@@ -182,7 +184,7 @@ public sealed class HotlineHost : IAsyncDisposable
         finally
         {
             await _app.DisposeAsync();
-            await _app.Services.GetRequiredService<IHotlineStore>().DisposeAsync();
+            await store.DisposeAsync();
             File.Delete(Folder.RuntimeFile);
         }
     }

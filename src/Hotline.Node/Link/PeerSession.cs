@@ -180,18 +180,26 @@ public sealed class PeerSession
     {
         var interval = _link.HeartbeatInterval;
         using var timer = new PeriodicTimer(interval, _link.Time);
+        // The silence check must not wait behind a write: when the peer stops reading, every write
+        // (heartbeats included) blocks on flow control, and the session would never be declared dead.
+        var heartbeat = Task.CompletedTask;
         while (await timer.WaitForNextTickAsync(ct))
         {
             var silent = _link.Time.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastReceivedTicks);
             if (silent > (interval * 3).Ticks)
             {
                 CloseReason = $"no frame from peer for {TimeSpan.FromTicks(silent).TotalSeconds:0.0} s";
+                _ = heartbeat.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 return;
             }
-            await WriteAsync(new Frame
+            if (heartbeat.IsCompleted)
             {
-                Heartbeat = new Heartbeat { Nonce = (ulong)Interlocked.Increment(ref _heartbeatNonce), SentUnixMs = _link.Time.GetUtcNow().ToUnixTimeMilliseconds() },
-            }, ct);
+                await heartbeat;
+                heartbeat = WriteAsync(new Frame
+                {
+                    Heartbeat = new Heartbeat { Nonce = (ulong)Interlocked.Increment(ref _heartbeatNonce), SentUnixMs = _link.Time.GetUtcNow().ToUnixTimeMilliseconds() },
+                }, ct);
+            }
         }
     }
 
