@@ -108,8 +108,16 @@ public sealed class InProcessNode : IAsyncDisposable
         }
     }
 
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>Stops the node gracefully (as on SIGTERM). Safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (IsDisposed)
+        {
+            return;
+        }
+        IsDisposed = true;
         _api?.Dispose();
         await Host.DisposeAsync();
     }

@@ -115,7 +115,11 @@ public sealed class HotlineHost : IAsyncDisposable
         var app = builder.Build();
         security = app.Services.GetRequiredService<SecurityLog>();
         directory = app.Services.GetRequiredService<PeerDirectory>();
-        app.Services.GetRequiredService<LinkManager>().LoadOutboxes();
+        var links = app.Services.GetRequiredService<LinkManager>();
+        links.LoadOutboxes();
+        // Kestrel stops before the hosted services and waits for open requests; a session the peer
+        // dialled is one that never ends by itself, so end the sessions first.
+        app.Lifetime.ApplicationStopping.Register(() => _ = links.StopAsync(CancellationToken.None));
 
         // Each listener serves only its own surface.
         app.Use((ctx, next) =>

@@ -15,15 +15,18 @@ public sealed class ExactlyOnceTests(ITestOutputHelper output)
     [Fact]
     public async Task A_thousand_messages_each_way_arrive_exactly_once_and_in_order_per_channel()
     {
-        await using var cluster = await TwoNodeCluster.StartAsync();
-        var channels = Channels.Defaults;
         var clock = Stopwatch.StartNew();
+        await using var cluster = await TwoNodeCluster.StartAsync();
+        output.WriteLine($"linked in {clock.Elapsed.TotalSeconds:0.0} s");
+        var channels = Channels.Defaults;
+        clock.Restart();
 
         // One sequential sender per (direction, channel): within a channel, submission order is known.
         var senders = new[] { (From: cluster.A, To: cluster.B, Label: "A"), (From: cluster.B, To: cluster.A, Label: "B") }
             .SelectMany(d => channels.Select(c => SendAllAsync(d.From, d.To, d.Label, c, channels)))
             .ToList();
         var sent = await Task.WhenAll(senders);
+        output.WriteLine($"{2 * PerDirection} messages committed in {clock.Elapsed.TotalSeconds:0.0} s");
 
         await Poll.UntilAsync(() => cluster.B.Inbound(cluster.A).Count >= PerDirection && cluster.A.Inbound(cluster.B).Count >= PerDirection,
             "every message to arrive");
@@ -43,6 +46,7 @@ public sealed class ExactlyOnceTests(ITestOutputHelper output)
             Assert.All(outbound, m => Assert.Equal("delivered", m.GetProperty("state").GetString()));
             Assert.Equal(outbound.Select(m => m.GetProperty("id").GetGuid()).Order(), inbound.Select(m => m.GetProperty("id").GetGuid()).Order());
         }
+        output.WriteLine($"verified at {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     private static async Task<(string Label, string Channel, List<int> Numbers)> SendAllAsync(
