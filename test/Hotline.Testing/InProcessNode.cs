@@ -11,14 +11,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Hotline.Testing;
 
-/// <summary>Settings for a node the tests start in-process.</summary>
-public sealed record TestNodeOptions
-{
-    public double HeartbeatSeconds { get; init; } = 2;
-    public IReadOnlyList<string> Channels { get; init; } = Hotline.Core.Messages.Channels.Defaults;
-    public LogLevel LogLevel { get; init; } = LogLevel.Error;
-}
-
 /// <summary>
 /// A real node (Kestrel on loopback port 0 with real TLS, SQLite on disk) running inside the test
 /// process, with handles on its services.

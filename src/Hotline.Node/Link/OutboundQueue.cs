@@ -102,6 +102,8 @@ public sealed class OutboundQueue
             Task wait;
             lock (_lock)
             {
+                // Checked under the lock: a session closed before a Rewind must take nothing after it.
+                ct.ThrowIfCancellationRequested();
                 var batch = TakeLocked(maxCount, maxBytes);
                 if (batch.Count > 0)
                 {

@@ -85,14 +85,16 @@ public sealed class PeerLink
                 replaced = current;
             }
             _current = session;
-            Queue.Rewind();
             if (_vacant.Task.IsCompleted)
             {
                 _vacant = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
             SetState(LinkState.Up, null);
         }
+        // Close the replaced session before rewinding, so that its sender cannot take envelopes
+        // back out of the rewound queue (they would be stranded in flight on a dead session).
         replaced?.Close("replaced by a newer session");
+        Queue.Rewind();
         Log.LinkUp(_ctx.Logger, Peer.Name, session.Endpoint, session.DialledByUs ? "us" : "peer");
         _ctx.Events.Publish(new NodeEvent { Type = EventTypes.LinkUp, At = Time.GetUtcNow(), Peer = Peer.Id, Detail = session.Endpoint });
         return true;

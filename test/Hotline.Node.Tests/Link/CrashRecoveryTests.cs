@@ -84,7 +84,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
             foreach (var (receiver, senderApi, sender) in new[] { (apiB, apiA, fromA), (apiA, apiB, fromB) })
             {
                 var inbound = await NodePair.ListAsync(receiver, "in", ct);
-                Assert.Empty(DeliveryCheck.Problems([.. inbound.Select(ReceivedRow.From)], sender.Label, sender.Expected));
+                Assert.Equal("", DeliveryCheck.Describe([.. inbound.Select(ReceivedRow.From)], sender.Label, sender.Expected));
                 Assert.Equal(total, inbound.Count);
 
                 var outbound = await NodePair.ListAsync(senderApi, "out", ct);
@@ -97,8 +97,9 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         {
             foreach (var (name, node) in new[] { ("A", pair.A), ("B", pair.B) })
             {
-                output.WriteLine($"--- last output of node {name}");
-                foreach (var line in node.Output.TakeLast(40))
+                output.WriteLine($"--- link events and errors of node {name}");
+                foreach (var line in node.Output.Where(l => l.Contains("Link to", StringComparison.Ordinal) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)
+                    || l.Contains("SECURITY", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal)).TakeLast(60))
                 {
                     output.WriteLine(line);
                 }

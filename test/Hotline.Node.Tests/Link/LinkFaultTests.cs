@@ -164,8 +164,8 @@ public sealed class LinkFaultTests(ITestOutputHelper output)
                 "the backlog to catch up");
             await _cluster.WaitAllDeliveredAsync();
             output.WriteLine($"A sent {a}, B sent {b}");
-            Assert.Empty(DeliveryCheck.Problems([.. _cluster.B.Inbound(_cluster.A).Select(ReceivedRow.From)], "A", _fromA));
-            Assert.Empty(DeliveryCheck.Problems([.. _cluster.A.Inbound(_cluster.B).Select(ReceivedRow.From)], "B", _fromB));
+            Assert.Equal("", DeliveryCheck.Describe([.. _cluster.B.Inbound(_cluster.A).Select(ReceivedRow.From)], "A", _fromA));
+            Assert.Equal("", DeliveryCheck.Describe([.. _cluster.A.Inbound(_cluster.B).Select(ReceivedRow.From)], "B", _fromB));
             Assert.Equal(a, _cluster.A.Outbound(_cluster.B).Count(m => m.DeliveredAt is not null));
             Assert.Equal(b, _cluster.B.Outbound(_cluster.A).Count(m => m.DeliveredAt is not null));
         }

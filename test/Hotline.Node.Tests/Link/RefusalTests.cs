@@ -60,13 +60,14 @@ public sealed class RefusalTests : IAsyncLifetime
     [Fact]
     public async Task An_envelope_with_a_bad_signature_is_rejected_in_the_receipt_logged_and_not_stored()
     {
-        await using var fake = await PairedFakePeerAsync();
+        var (fake, session) = await PairedFakePeerAsync();
+        await using var _ = fake;
         var good = fake.Seal(_b.Key, 1, [], "navy", "genuine");
         var signature = good.Signature.ToArray();
         signature[0] ^= 0x80;
 
-        await fake.SendEnvelopesAsync(new SignedEnvelope { Body = ByteString.CopyFrom(good.Body), Signature = ByteString.CopyFrom(signature) });
-        var receipt = ReceiptCodec.Open(_b.Key, fake.Key, await fake.NextReceiptAsync());
+        await session.SendEnvelopesAsync(new SignedEnvelope { Body = ByteString.CopyFrom(good.Body), Signature = ByteString.CopyFrom(signature) });
+        var receipt = ReceiptCodec.Open(_b.Key, fake.Key, await session.NextReceiptAsync());
 
         Assert.NotNull(receipt);
         Assert.Empty(receipt.Committed);
@@ -77,8 +78,8 @@ public sealed class RefusalTests : IAsyncLifetime
             "B to record the bad signature", TimeSpan.FromSeconds(10));
 
         // The forgery did not take the sequence number: the genuine envelope is still accepted.
-        await fake.SendEnvelopesAsync(FakePeer.Wire(good));
-        var next = ReceiptCodec.Open(_b.Key, fake.Key, await fake.NextReceiptAsync())!;
+        await session.SendEnvelopesAsync(FakePeer.Wire(good));
+        var next = ReceiptCodec.Open(_b.Key, fake.Key, await session.NextReceiptAsync())!;
         Assert.Equal([1L], ReceiptCodec.Expand(next));
         Assert.Empty(next.Rejected);
         Assert.Equal("genuine", Assert.Single(_b.Store.ListMessages(new Storage.MessageQuery { PeerId = fake.Key.Id })).Envelope.Text);
@@ -87,7 +88,8 @@ public sealed class RefusalTests : IAsyncLifetime
     [Fact]
     public async Task Envelopes_altered_after_signing_or_signed_by_another_key_are_all_rejected()
     {
-        await using var fake = await PairedFakePeerAsync();
+        var (fake, session) = await PairedFakePeerAsync();
+        await using var _ = fake;
         using var stranger = NodeIdentity.Create();
         var altered = fake.Seal(_b.Key, 1, [], "navy", "pay 100");
         var body = altered.Body.ToArray();
@@ -96,11 +98,11 @@ public sealed class RefusalTests : IAsyncLifetime
         var foreign = EnvelopeCodec.Seal(stranger, _b.Key, new EnvelopeDraft { Channel = "navy", Text = "x" }, 2, [], DateTimeOffset.UtcNow);
         var misaddressed = fake.Seal(stranger.PublicKey, 3, [], "navy", "for someone else");
 
-        await fake.SendEnvelopesAsync(
+        await session.SendEnvelopesAsync(
             new SignedEnvelope { Body = ByteString.CopyFrom(body), Signature = ByteString.CopyFrom(altered.Signature) },
             FakePeer.Wire(foreign),
             FakePeer.Wire(misaddressed));
-        var receipt = ReceiptCodec.Open(_b.Key, fake.Key, await fake.NextReceiptAsync())!;
+        var receipt = ReceiptCodec.Open(_b.Key, fake.Key, await session.NextReceiptAsync())!;
 
         Assert.Empty(receipt.Committed);
         Assert.Equal([(1ul, "bad signature"), (2ul, "bad signature"), (3ul, "recipient is not this node")],
@@ -111,17 +113,18 @@ public sealed class RefusalTests : IAsyncLifetime
     [Fact]
     public async Task A_replayed_envelope_changes_nothing_and_is_receipted_each_time()
     {
-        await using var fake = await PairedFakePeerAsync();
+        var (fake, session) = await PairedFakePeerAsync();
+        await using var _ = fake;
         using var received = _b.Events.Subscribe();
         var e1 = fake.Seal(_b.Key, 1, [], "air", "first");
         var e2 = fake.Seal(_b.Key, 2, e1.Hash, "air", "second");
 
-        await fake.SendEnvelopesAsync(FakePeer.Wire(e1));
-        var first = ReceiptCodec.Open(_b.Key, fake.Key, await fake.NextReceiptAsync())!;
-        await fake.SendEnvelopesAsync(FakePeer.Wire(e1));
-        var replay = ReceiptCodec.Open(_b.Key, fake.Key, await fake.NextReceiptAsync())!;
-        await fake.SendEnvelopesAsync(FakePeer.Wire(e1), FakePeer.Wire(e2), FakePeer.Wire(e1));
-        var mixed = ReceiptCodec.Open(_b.Key, fake.Key, await fake.NextReceiptAsync())!;
+        await session.SendEnvelopesAsync(FakePeer.Wire(e1));
+        var first = ReceiptCodec.Open(_b.Key, fake.Key, await session.NextReceiptAsync())!;
+        await session.SendEnvelopesAsync(FakePeer.Wire(e1));
+        var replay = ReceiptCodec.Open(_b.Key, fake.Key, await session.NextReceiptAsync())!;
+        await session.SendEnvelopesAsync(FakePeer.Wire(e1), FakePeer.Wire(e2), FakePeer.Wire(e1));
+        var mixed = ReceiptCodec.Open(_b.Key, fake.Key, await session.NextReceiptAsync())!;
 
         Assert.Equal([1L], ReceiptCodec.Expand(first));
         Assert.Equal([1L], ReceiptCodec.Expand(replay));
@@ -139,17 +142,17 @@ public sealed class RefusalTests : IAsyncLifetime
         Assert.Equal(["first", "second"], events.Where(e => e.Type == EventTypes.MessageReceived).Select(e => e.Message!.Text));
     }
 
-    /// <summary>A fake peer whose card B has pinned, connected to B's link with a completed Hello exchange.</summary>
-    private async Task<FakePeer> PairedFakePeerAsync()
+    /// <summary>A fake peer whose card B has pinned, with a session open to B's link (Hellos exchanged).</summary>
+    private async Task<(FakePeer Peer, FakeSession Session)> PairedFakePeerAsync()
     {
         // B will try to dial the fake peer's advertised address too; nothing listens there.
         var fake = FakePeer.Create(_temp.Combine("fake"), "Fake Peer", $"https://127.0.0.1:{Hotline.Cli.Demo.NodeProcess.FreePort()}");
         try
         {
             await _b.AddPeerAsync(fake.Card);
-            await fake.ConnectAsync(_b.Host.LinkUrl, _b.ExportCard().TlsCertificateSha256);
-            Assert.True(_b.Key.Is(fake.PeerHello!.NodeKey.Span), "the Hello came from another node");
-            return fake;
+            var session = await fake.ConnectAsync(_b.Host.LinkUrl, _b.ExportCard().TlsCertificateSha256);
+            Assert.True(_b.Key.Is(session.PeerHello.NodeKey.Span), "the Hello came from another node");
+            return (fake, session);
         }
         catch
         {
