@@ -78,8 +78,9 @@ public sealed class PeerSession
             try
             {
                 var tasks = new[] { ReadLoopAsync(ct), SendLoopAsync(ct), HeartbeatLoopAsync(ct) };
-                await Task.WhenAny(tasks);
-                Close("session ended");
+                // The first loop to end says why; the others then fail only because of the Close.
+                var first = await Task.WhenAny(tasks);
+                Close(first.IsFaulted ? first.Exception!.GetBaseException().Message : "session ended");
                 await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
                 foreach (var t in tasks.Where(t => t.IsFaulted))
                 {
@@ -88,7 +89,6 @@ public sealed class PeerSession
                     {
                         _link.Failed(e);
                     }
-                    CloseReason = e.Message;
                 }
             }
             finally

@@ -1,5 +1,6 @@
 using Hotline.Core.Messages;
 using Hotline.Node.Link;
+using Hotline.Node.Messaging;
 using Hotline.Testing;
 using Xunit;
 using Xunit.Abstractions;
@@ -54,7 +55,8 @@ public sealed class LinkFaultTests(ITestOutputHelper output)
         await using var traffic = new Traffic(cluster);
 
         await traffic.UntilEachSideSentAsync(100);
-        var downEvents = cluster.A.Events.Subscribe();
+        using var eventsA = cluster.A.Events.Subscribe();
+        using var eventsB = cluster.B.Events.Subscribe();
         foreach (var proxy in cluster.Proxies)
         {
             proxy.Blackhole();
@@ -62,8 +64,16 @@ public sealed class LinkFaultTests(ITestOutputHelper output)
         // Nothing resets the connection: only the missing heartbeats can tell the session is dead.
         await Poll.UntilAsync(() => !cluster.A.IsUpWith(cluster.B) && !cluster.B.IsUpWith(cluster.A), "both sides to declare the silent link down",
             TimeSpan.FromSeconds(15));
-        var reason = cluster.A.LinkTo(cluster.B)!.LastError;
-        output.WriteLine($"A saw the link down: {reason}");
+        foreach (var (name, events) in new[] { ("A", eventsA), ("B", eventsB) })
+        {
+            // The event follows the state change by a moment.
+            var seen = new List<NodeEvent>();
+            await Poll.UntilAsync(() => { seen.AddRange(Drain(events)); return seen.Any(e => e.Type == EventTypes.LinkDown); },
+                $"{name}'s link.down event", TimeSpan.FromSeconds(5));
+            var down = seen.First(e => e.Type == EventTypes.LinkDown);
+            output.WriteLine($"{name} saw the link down: {down.Detail}");
+            Assert.StartsWith("no frame from peer for", down.Detail, StringComparison.Ordinal);
+        }
         var sentWhileDark = traffic.Sent;
         await traffic.UntilEachSideSentAsync(sentWhileDark.A + 100, sentWhileDark.B + 100);
         Assert.True(cluster.A.Store.Counts(cluster.B.Id).Undelivered > 0, "messages sent during the blackhole were delivered anyway");
@@ -76,7 +86,16 @@ public sealed class LinkFaultTests(ITestOutputHelper output)
         await cluster.WaitForLinkAsync();
         await traffic.UntilEachSideSentAsync(traffic.Sent.A + 100, traffic.Sent.B + 100);
         await traffic.StopAndVerifyAsync(output);
-        downEvents.Dispose();
+    }
+
+    private static List<NodeEvent> Drain(EventHub.Subscription subscription)
+    {
+        var list = new List<NodeEvent>();
+        while (subscription.Reader.TryRead(out var e))
+        {
+            list.Add(e);
+        }
+        return list;
     }
 
     [Fact]
@@ -150,7 +169,7 @@ public sealed class LinkFaultTests(ITestOutputHelper output)
                 }
                 sent[channel].Add(n);
                 count();
-                // Paced a little so a fault lands mid-stream rather than after a burst.
+                // Let the other side's sender and the link run between sends.
                 await Task.Yield();
             }
         }
