@@ -1,44 +1,4 @@
-using System.Globalization;
-using System.Text.Json;
-using Hotline.Storage;
-
 namespace Hotline.Testing;
-
-/// <summary>One message as seen on the receiving side.</summary>
-public sealed record ReceivedRow(long Seq, long Position, string Channel, string Text)
-{
-    public static ReceivedRow From(StoredMessage m) => new(m.Envelope.Seq, m.Position, m.Envelope.Channel, m.Envelope.Text);
-
-    /// <summary>From a message of <c>GET /api/messages</c>.</summary>
-    public static ReceivedRow From(JsonElement m) => new(
-        m.GetProperty("seq").GetInt64(), m.GetProperty("position").GetInt64(),
-        m.GetProperty("channel").GetString()!, m.GetProperty("text").GetString()!);
-}
-
-/// <summary>
-/// Test traffic carries its own numbering, <c>"{sender} {channel} #{n}"</c>, with n rising per
-/// sender in the order the sender submitted, so the receiving side can tell loss, duplication
-/// and reordering apart.
-/// </summary>
-public static class TrafficText
-{
-    public static string Format(string sender, string channel, int n) =>
-        string.Create(CultureInfo.InvariantCulture, $"{sender} {channel} #{n:D6}");
-
-    public static bool TryParse(string text, out string sender, out string channel, out int n)
-    {
-        sender = channel = "";
-        n = 0;
-        var parts = text.Split(' ');
-        if (parts.Length != 3 || !parts[2].StartsWith('#'))
-        {
-            return false;
-        }
-        sender = parts[0];
-        channel = parts[1];
-        return int.TryParse(parts[2].AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out n);
-    }
-}
 
 /// <summary>Compares what a receiver holds from one sender with what that sender submitted.</summary>
 public static class DeliveryCheck
@@ -102,11 +62,17 @@ public static class DeliveryCheck
 
         // Arrival order: the receiver committed them in the order they were sent.
         var byArrival = received.OrderBy(r => r.Position).Select(r => r.Seq).ToList();
-        var late = byArrival.Zip(byArrival.Skip(1)).Where(p => p.Second <= p.First).ToList();
+        var late = byArrival.Zip(byArrival.Skip(1)).Select((p, i) => (p.First, p.Second, i)).Where(p => p.Second <= p.First).ToList();
         if (late.Count > 0)
         {
-            problems.Add($"{late.Count} messages committed after a later one, first seq {late[0].Second} after seq {late[0].First}");
+            var at = late[0].i;
+            var around = string.Join(", ", byArrival.Skip(Math.Max(0, at - 5)).Take(12));
+            problems.Add($"{late.Count} messages committed after a later one, first seq {late[0].Second} after seq {late[0].First} (seqs in commit order: ... {around} ...)");
         }
         return problems;
     }
+
+    /// <summary>The problems as one text, empty when there are none: <c>Assert.Equal("", ...)</c> shows them all.</summary>
+    public static string Describe(IReadOnlyCollection<ReceivedRow> received, string sender, IReadOnlyDictionary<string, List<int>> expected) =>
+        string.Join("\n", Problems(received, sender, expected));
 }

@@ -210,9 +210,3 @@ public sealed class FaultProxy : IAsyncDisposable
     }
 }
 
-public enum ProxyMode
-{
-    Forward,
-    Cut,
-    Blackhole,
-}

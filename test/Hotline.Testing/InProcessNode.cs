@@ -11,18 +11,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Hotline.Testing;
 
-/// <summary>Settings for a node the tests start in-process.</summary>
-public sealed record TestNodeOptions
-{
-    public double HeartbeatSeconds { get; init; } = 2;
-    public IReadOnlyList<string> Channels { get; init; } = Hotline.Core.Messages.Channels.Defaults;
-    public LogLevel LogLevel { get; init; } = LogLevel.Warning;
-    /// <summary>The clock of deadlines and alarms (a FakeTimeProvider in deadline tests).</summary>
-    public TimeProvider? Time { get; init; }
-    /// <summary>Last changes to the node's settings (labels, deadlines, escalation).</summary>
-    public Func<NodeConfig, NodeConfig>? Configure { get; init; }
-}
-
 /// <summary>
 /// A real node (Kestrel on loopback port 0 with real TLS, SQLite on disk) running inside the test
 /// process, with handles on its services.
@@ -127,8 +115,16 @@ public sealed class InProcessNode : IAsyncDisposable
         }
     }
 
+    public bool IsDisposed { get; private set; }
+
+    /// <summary>Stops the node gracefully (as on SIGTERM). Safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (IsDisposed)
+        {
+            return;
+        }
+        IsDisposed = true;
         _api?.Dispose();
         await Host.DisposeAsync();
     }

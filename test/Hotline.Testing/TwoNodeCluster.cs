@@ -2,15 +2,6 @@ using Hotline.Core.Pairing;
 
 namespace Hotline.Testing;
 
-/// <summary>Settings for <see cref="TwoNodeCluster"/>.</summary>
-public sealed record ClusterOptions
-{
-    public TestNodeOptions Node { get; init; } = new();
-
-    /// <summary>Put a <see cref="FaultProxy"/> in front of each node's link, so every session crosses one.</summary>
-    public bool ThroughProxies { get; init; }
-}
-
 /// <summary>
 /// Two in-process nodes, A and B, paired through the operator API and linked. With
 /// <see cref="ClusterOptions.ThroughProxies"/> each advertises a fault proxy instead of its own

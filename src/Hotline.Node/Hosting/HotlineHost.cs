@@ -129,7 +129,8 @@ public sealed class HotlineHost : IAsyncDisposable
         var app = builder.Build();
         security = app.Services.GetRequiredService<SecurityLog>();
         directory = app.Services.GetRequiredService<PeerDirectory>();
-        app.Services.GetRequiredService<LinkManager>().LoadOutboxes();
+        var links = app.Services.GetRequiredService<LinkManager>();
+        links.LoadOutboxes();
 
         // Errors without a body (malformed JSON, unknown path) still answer as problem details.
         app.UseStatusCodePages(async ctx =>
@@ -210,6 +211,7 @@ public sealed class HotlineHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Resolved first: the service provider is gone once the app is disposed.
         var store = _app.Services.GetRequiredService<IHotlineStore>();
         try
         {

@@ -29,6 +29,18 @@ public sealed class OutboundQueue
 
     public const int UrgentReserve = 128;
 
+    /// <summary>The current session's epoch (see <see cref="Rewind"/>).</summary>
+    public long Epoch
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _epoch;
+            }
+        }
+    }
+
     public int Count
     {
         get
@@ -118,6 +130,8 @@ public sealed class OutboundQueue
                 {
                     throw new OperationCanceledException("a newer session owns the queue");
                 }
+                // Checked under the lock: a session closed before a Rewind must take nothing after it.
+                ct.ThrowIfCancellationRequested();
                 var batch = TakeLocked(maxCount, maxBytes);
                 if (batch.Count > 0)
                 {

@@ -88,8 +88,9 @@ public sealed class PeerSession
             try
             {
                 var tasks = new[] { ReadLoopAsync(ct), CompleteLoopAsync(ct), SendLoopAsync(ct), HeartbeatLoopAsync(ct) };
-                await Task.WhenAny(tasks);
-                Close("session ended");
+                // The first loop to end says why; the others then fail only because of the Close.
+                var first = await Task.WhenAny(tasks);
+                Close(first.IsFaulted ? first.Exception!.GetBaseException().Message : "session ended");
                 await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
                 foreach (var t in tasks.Where(t => t.IsFaulted))
                 {
@@ -98,7 +99,6 @@ public sealed class PeerSession
                     {
                         _link.Failed(e);
                     }
-                    CloseReason = e.Message;
                 }
             }
             finally
@@ -227,20 +227,22 @@ public sealed class PeerSession
     {
         var interval = _link.HeartbeatInterval;
         using var timer = new PeriodicTimer(interval, _link.Time);
-        var pendingHeartbeat = Task.CompletedTask;
+        // The silence check must not wait behind a write: when the peer stops reading, every write
+        // (heartbeats included) blocks on flow control, and the session would never be declared dead.
+        var heartbeat = Task.CompletedTask;
         while (await timer.WaitForNextTickAsync(ct))
         {
             var silent = _link.Time.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastReceivedTicks);
             if (silent > (interval * 3).Ticks)
             {
                 CloseReason = $"no frame from peer for {TimeSpan.FromTicks(silent).TotalSeconds:0.0} s";
+                _ = heartbeat.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
                 return;
             }
-            // Never wait for the write here: when the peer stops reading, the send loop holds the
-            // stream and this loop must still notice the silence and end the session.
-            if (pendingHeartbeat.IsCompleted)
+            if (heartbeat.IsCompleted)
             {
-                pendingHeartbeat = WriteAsync(new Frame
+                await heartbeat;
+                heartbeat = WriteAsync(new Frame
                 {
                     Heartbeat = new Heartbeat { Nonce = (ulong)Interlocked.Increment(ref _heartbeatNonce), SentUnixMs = _link.Time.GetUtcNow().ToUnixTimeMilliseconds() },
                 }, ct);

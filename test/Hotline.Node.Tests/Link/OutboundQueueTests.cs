@@ -1,0 +1,100 @@
+using Hotline.Core.Envelopes;
+using Hotline.Core.Identity;
+using Hotline.Node.Link;
+using Xunit;
+
+namespace Hotline.Node.Tests.Link;
+
+public sealed class OutboundQueueTests : IDisposable
+{
+    private readonly NodeIdentity _me = NodeIdentity.Create();
+    private readonly NodeIdentity _peer = NodeIdentity.Create();
+
+    public void Dispose()
+    {
+        _me.Dispose();
+        _peer.Dispose();
+    }
+
+    private OutboundQueue Filled(int count, int window = 512)
+    {
+        var queue = new OutboundQueue(window);
+        byte[] prev = [];
+        for (var seq = 1; seq <= count; seq++)
+        {
+            var e = EnvelopeCodec.Seal(_me, _peer.PublicKey, new EnvelopeDraft { Channel = "navy", Text = $"{seq}" }, seq, prev, DateTimeOffset.UtcNow);
+            queue.Add(e);
+            prev = e.Hash;
+        }
+        return queue;
+    }
+
+    private static async Task<long[]> TakeSeqsAsync(OutboundQueue queue, int max = 128) =>
+        [.. (await queue.TakeAsync(queue.Epoch, max, 1 << 20, new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token)).Select(e => e.Seq)];
+
+    [Fact]
+    public async Task TakeAsync_hands_out_in_sequence_order_up_to_the_window()
+    {
+        var queue = Filled(10, window: 4);
+
+        Assert.Equal(new long[] { 1, 2, 3 }, await TakeSeqsAsync(queue, max: 3));
+        Assert.Equal(new long[] { 4 }, await TakeSeqsAsync(queue, max: 3));
+        var blocked = queue.TakeAsync(queue.Epoch, 3, 1 << 20, CancellationToken.None);
+        Assert.False(blocked.IsCompleted, "the window of 4 is full: nothing more may go out unreceipted");
+
+        queue.Acknowledge([1, 2]);
+        Assert.Equal([5L, 6], (await blocked.WaitAsync(TimeSpan.FromSeconds(5))).Select(e => e.Seq));
+        Assert.Equal(8, queue.Count);
+    }
+
+    [Fact]
+    public async Task Rewind_makes_everything_unreceipted_due_again_from_the_lowest_seq()
+    {
+        var queue = Filled(6);
+        Assert.Equal(new long[] { 1, 2, 3, 4 }, await TakeSeqsAsync(queue, max: 4));
+        queue.Acknowledge([2]);
+
+        queue.Rewind();
+
+        Assert.Equal(new long[] { 1, 3, 4, 5, 6 }, await TakeSeqsAsync(queue));
+    }
+
+    [Fact]
+    public async Task A_closed_session_takes_nothing_even_when_envelopes_are_due()
+    {
+        // A replaced session's sender can wake up after the rewind that hands its envelopes to the
+        // new session; if it took them, they would sit "in flight" on a dead stream.
+        var queue = Filled(3);
+        using var closed = new CancellationTokenSource();
+        await closed.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.TakeAsync(queue.Epoch, 128, 1 << 20, closed.Token));
+
+        Assert.Equal(new long[] { 1, 2, 3 }, await TakeSeqsAsync(queue));
+    }
+
+    [Fact]
+    public async Task A_session_of_an_older_epoch_takes_nothing_after_a_rewind()
+    {
+        var queue = Filled(3);
+        var old = queue.Epoch;
+        var fresh = queue.Rewind();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.TakeAsync(old, 128, 1 << 20, CancellationToken.None));
+        Assert.Equal(new long[] { 1, 2, 3 }, (await queue.TakeAsync(fresh, 128, 1 << 20, CancellationToken.None)).Select(e => e.Seq));
+    }
+
+    [Fact]
+    public async Task Adding_an_envelope_wakes_a_waiting_sender_and_duplicates_are_ignored()
+    {
+        var queue = new OutboundQueue(512);
+        var waiting = queue.TakeAsync(queue.Epoch, 128, 1 << 20, CancellationToken.None);
+        var e = EnvelopeCodec.Seal(_me, _peer.PublicKey, new EnvelopeDraft { Channel = "air", Text = "x" }, 1, [], DateTimeOffset.UtcNow);
+
+        queue.Add(e);
+        queue.Add(e);
+
+        Assert.Equal([1L], (await waiting.WaitAsync(TimeSpan.FromSeconds(5))).Select(x => x.Seq));
+        Assert.Equal(1, queue.Count);
+    }
+}

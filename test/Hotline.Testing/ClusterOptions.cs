@@ -1,0 +1,10 @@
+namespace Hotline.Testing;
+
+/// <summary>Settings for <see cref="TwoNodeCluster"/>.</summary>
+public sealed record ClusterOptions
+{
+    public TestNodeOptions Node { get; init; } = new();
+
+    /// <summary>Put a <see cref="FaultProxy"/> in front of each node's link, so every session crosses one.</summary>
+    public bool ThroughProxies { get; init; }
+}

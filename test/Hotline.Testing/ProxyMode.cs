@@ -1,0 +1,9 @@
+namespace Hotline.Testing;
+
+/// <summary>What a <see cref="FaultProxy"/> does with connections.</summary>
+public enum ProxyMode
+{
+    Forward,
+    Cut,
+    Blackhole,
+}
