@@ -15,6 +15,10 @@ var root = new RootCommand("Hotline: a crisis-communication hotline between sove
     AckCommand.Create(),
     PendingCommand.Create(),
     DemoCommand.Create(),
+    CheckpointCommand.Create(),
+    VerifyCommand.Create(),
+    ExportCommand.Create(),
+    VerifyBundleCommand.Create(),
 };
 
 try

@@ -53,11 +53,7 @@ public static class CheckpointCodec
         {
             return CheckpointDecode.Fail("the checkpoint's counts, heads or root are malformed");
         }
-        if (!body.ToByteArray().AsSpan().SequenceEqual(bytes))
-        {
-            return CheckpointDecode.Fail("the checkpoint body is not canonically encoded");
-        }
-        return CheckpointDecode.Ok(new CheckpointStatement
+        var statement = new CheckpointStatement
         {
             Sides = LinkSides.Of(a, b!),
             CountAtoB = (long)body.CountAb,
@@ -67,7 +63,11 @@ public static class CheckpointCodec
             TranscriptRoot = body.TranscriptRoot.ToByteArray(),
             Created = DateTimeOffset.FromUnixTimeMilliseconds(body.CreatedUnixMs),
             Proposer = proposer,
-        });
+        };
+        // Re-encoding drops unknown fields and fixes field order: anything else signed would be ambiguous.
+        return Encode(statement).AsSpan().SequenceEqual(bytes)
+            ? CheckpointDecode.Ok(statement)
+            : CheckpointDecode.Fail("the checkpoint body is not canonically encoded");
     }
 
     private static bool HeadFits(ulong count, ByteString head) => count == 0 ? head.IsEmpty : head.Length == Merkle.HashBytes;

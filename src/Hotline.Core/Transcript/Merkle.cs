@@ -57,11 +57,18 @@ public static class Merkle
     /// Checks an RFC 9162 §2.1.3.2 inclusion proof: that <paramref name="leaf"/> is leaf number
     /// <paramref name="index"/> (from 0) of the tree of <paramref name="size"/> leaves with <paramref name="root"/>.
     /// </summary>
-    public static bool VerifyInclusion(ReadOnlySpan<byte> leaf, long index, long size, IReadOnlyList<byte[]> path, ReadOnlySpan<byte> root)
+    public static bool VerifyInclusion(ReadOnlySpan<byte> leaf, long index, long size, IReadOnlyList<byte[]> path, ReadOnlySpan<byte> root) =>
+        RootFromInclusion(leaf, index, size, path) is { } r && r.AsSpan().SequenceEqual(root);
+
+    /// <summary>
+    /// The root an inclusion proof leads to (RFC 9162 §2.1.3.2), or null when the proof does not
+    /// fit a tree of <paramref name="size"/> leaves.
+    /// </summary>
+    public static byte[]? RootFromInclusion(ReadOnlySpan<byte> leaf, long index, long size, IReadOnlyList<byte[]> path)
     {
         if (index < 0 || index >= size || path.Any(p => p.Length != HashBytes))
         {
-            return false;
+            return null;
         }
         var fn = index;
         var sn = size - 1;
@@ -70,18 +77,15 @@ public static class Merkle
         {
             if (sn == 0)
             {
-                return false;
+                return null;
             }
             if ((fn & 1) == 1 || fn == sn)
             {
                 r = Node(p, r);
-                if ((fn & 1) == 0)
+                while ((fn & 1) == 0 && fn != 0)
                 {
-                    while ((fn & 1) == 0 && fn != 0)
-                    {
-                        fn >>= 1;
-                        sn >>= 1;
-                    }
+                    fn >>= 1;
+                    sn >>= 1;
                 }
             }
             else
@@ -91,6 +95,6 @@ public static class Merkle
             fn >>= 1;
             sn >>= 1;
         }
-        return sn == 0 && r.AsSpan().SequenceEqual(root);
+        return sn == 0 ? r : null;
     }
 }

@@ -99,9 +99,9 @@ public sealed partial class SqliteStore : ITranscriptStore
     public long SettledOutboundPrefix(string peerId)
     {
         using var db = Open();
-        var open = db.Scalar<long?>(
-            "SELECT min(seq) FROM envelopes WHERE peer_id = $p AND direction = 0 AND delivered_ms IS NULL AND rejected IS NULL", ("$p", peerId));
-        return open is { } first
+        var first = db.Scalar<long>(
+            "SELECT coalesce(min(seq), 0) FROM envelopes WHERE peer_id = $p AND direction = 0 AND delivered_ms IS NULL AND rejected IS NULL", ("$p", peerId));
+        return first > 0
             ? first - 1
             : db.Scalar<long>("SELECT coalesce(max(seq), 0) FROM envelopes WHERE peer_id = $p AND direction = 0", ("$p", peerId));
     }
