@@ -48,7 +48,7 @@ public sealed record ChainEntry
         }
         if (!sender.Is(parsed.Sender.Span) || !sides.Recipient(d).Is(parsed.Recipient.Span))
         {
-            return ChainEntryOpen.Fail($"the body's sender and recipient are not those of {LinkSides.Name(d)}");
+            return ChainEntryOpen.Fail("the body's sender and recipient are not those of its direction");
         }
         if (parsed.Id.Length != 16 || parsed.Seq == 0 || parsed.Seq > long.MaxValue)
         {

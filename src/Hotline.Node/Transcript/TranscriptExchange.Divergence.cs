@@ -180,7 +180,7 @@ public sealed partial class TranscriptExchange
             var what = mineAt is null ? $"this node does not hold it; {peer.Name} does"
                 : theirsAt is null ? $"{peer.Name} does not hold it; this node does"
                 : "the two nodes hold different envelopes there";
-            found.Add((local, hi, $"{LinkSides.Name(d)} ({Path(local, peer)}) seq {hi}: {what}"));
+            found.Add((local, hi, $"{Path(local, peer)} seq {hi}: {what}"));
         }
         return found;
     }

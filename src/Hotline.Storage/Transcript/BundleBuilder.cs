@@ -40,6 +40,8 @@ public static class BundleBuilder
         var sides = LinkSides.Of(me.PublicKey, peerCard.Key);
         var outbound = sides.From(me.PublicKey);
         var inbound = outbound == ChainDirection.AtoB ? ChainDirection.BtoA : ChainDirection.AtoB;
+        var ownName = PairingCard.Parse(request.OwnCardJson).Card?.Name ?? "this node";
+        string Path(ChainDirection d) => d == outbound ? $"{ownName} → {peerCard.Name}" : $"{peerCard.Name} → {ownName}";
 
         // Every entry of both directions: bodies are hashed here, never taken from the hash column.
         var entries = new Dictionary<ChainDirection, SortedDictionary<long, (byte[] Body, byte[] Signature, byte[] Hash)>>
@@ -93,7 +95,7 @@ public static class BundleBuilder
                 var open = ChainEntry.Open(sides, d, body, sig);
                 if (open.Entry is not { } entry || entry.Seq != seq)
                 {
-                    return Fail($"{LinkSides.Name(d)} seq {seq} in the store does not verify ({open.Error ?? "its row has another seq"}): run 'hotline verify' and export from an intact store");
+                    return Fail($"{Path(d)} seq {seq} in the store does not verify ({open.Error ?? "its row has another seq"}): run 'hotline verify' and export from an intact store");
                 }
                 var e = entry.Decode();
                 chosen.Add((d, seq, e, ids?.Contains(e.Id) ?? false));
@@ -134,7 +136,7 @@ public static class BundleBuilder
                 var hashes = entries[d].Where(e => e.Key <= count).Select(e => e.Value.Hash).ToList();
                 if (hashes.Count != count)
                 {
-                    return Fail($"the store no longer holds all of {LinkSides.Name(d)} seq 1–{count}, which the latest checkpoint covers: run 'hotline verify'");
+                    return Fail($"the store no longer holds all of {Path(d)} seq 1–{count}, which the latest checkpoint covers: run 'hotline verify'");
                 }
                 trees[d] = MerkleTree.Build(hashes);
             }
@@ -160,12 +162,12 @@ public static class BundleBuilder
             var uncovered = chosen.Where(c => latest.Raw is null || c.Seq > latest.S.Count(c.D)).ToList();
             if (uncovered.FirstOrDefault(c => c.Required) is { E: not null } first)
             {
-                return Fail($"envelope {first.E.Id} ({LinkSides.Name(first.D)} seq {first.Seq}) is not covered by a co-signed checkpoint yet: "
-                    + "run 'hotline checkpoint --peer PEER' while the node runs, then export again");
+                return Fail($"envelope {first.E.Id} ({Path(first.D)} seq {first.Seq}) is not covered by a co-signed checkpoint yet: "
+                    + $"run 'hotline checkpoint --peer \"{peerCard.Name}\"' while the node runs, then export again");
             }
             foreach (var c in uncovered)
             {
-                notes.Add($"left out the {EvidenceView.KindName(c.E.Kind)} envelope {LinkSides.Name(c.D)} seq {c.Seq} (of {c.E.Reference}): no co-signed checkpoint covers it yet");
+                notes.Add($"left out the {EvidenceView.KindName(c.E.Kind)} envelope {Path(c.D)} seq {c.Seq} (of {c.E.Reference}): no co-signed checkpoint covers it yet");
                 chosen.Remove(c);
             }
         }

@@ -32,7 +32,11 @@ public sealed class StoreReader : IDisposable
         {
             throw new StoreReadException($"no database at {path}: give the data folder of an initialised node");
         }
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        // With no write-ahead log beside it (the node is stopped), open it immutable: SQLite then
+        // creates no -wal or -shm file, so even a copy on write-protected media can be checked.
+        // Otherwise read it read-only through the log, which holds the latest commits.
+        var source = File.Exists(path + "-wal") ? path : new Uri(Path.GetFullPath(path)).AbsoluteUri + "?immutable=1";
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = source, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         try
         {
             db.Open();

@@ -66,10 +66,11 @@ public static class BundleVerifier
         }
 
         var problems = new List<string>();
-        var entries = CheckEntries(bundle, sides, problems);
+        string Path(ChainDirection d) => d == ChainDirection.AtoB ? $"{cards[0].Name} → {cards[1].Name}" : $"{cards[1].Name} → {cards[0].Name}";
+        var entries = CheckEntries(bundle, sides, Path, problems);
         var receipts = CheckReceipts(bundle, sides, problems);
-        var checkpoints = CheckCheckpoints(bundle, sides, entries, problems);
-        var proven = CheckProofs(bundle, checkpoints, entries, problems);
+        var checkpoints = CheckCheckpoints(bundle, sides, entries, Path, problems);
+        var proven = CheckProofs(bundle, checkpoints, entries, Path, problems);
         var complete = CompleteCheckpoints(checkpoints, entries);
 
         var receipted = new Dictionary<(ChainDirection, long), DateTimeOffset>();
@@ -108,7 +109,7 @@ public static class BundleVerifier
         {
             foreach (var v in verified.Where(v => v.How != "inclusion proof" && v.How != "complete prefix"))
             {
-                problems.Add($"entry {LinkSides.Name(v.Entry.Direction)} seq {v.Entry.Seq} is disclosed without proof that it is part of a co-signed checkpoint");
+                problems.Add($"entry {Path(v.Entry.Direction)} seq {v.Entry.Seq} is disclosed without proof that it is part of a co-signed checkpoint");
             }
             foreach (var id in bundle.Scope.Ids ?? [])
             {
@@ -152,7 +153,8 @@ public static class BundleVerifier
         return i;
     }
 
-    private static SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> CheckEntries(EvidenceBundle bundle, LinkSides sides, List<string> problems)
+    private static SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> CheckEntries(EvidenceBundle bundle, LinkSides sides,
+        Func<ChainDirection, string> path, List<string> problems)
     {
         var entries = new SortedDictionary<(ChainDirection, long), ChainEntry>();
         (ChainDirection, long)? last = null;
@@ -164,7 +166,7 @@ public static class BundleVerifier
                 problems.Add($"entry {i}: direction '{b.Direction}' is neither AB nor BA");
                 continue;
             }
-            var name = $"entry {LinkSides.Name(d)} seq {b.Seq}";
+            var name = $"entry {path(d)} seq {b.Seq}";
             if (last is { } l && (d, b.Seq).CompareTo(l) <= 0)
             {
                 problems.Add($"{name}: entries are not in order (direction, then seq) or repeat one");
@@ -217,7 +219,7 @@ public static class BundleVerifier
     }
 
     private static List<CheckpointStatement?> CheckCheckpoints(EvidenceBundle bundle, LinkSides sides,
-        SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries, List<string> problems)
+        SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries, Func<ChainDirection, string> path, List<string> problems)
     {
         var list = new List<CheckpointStatement?>();
         for (var i = 0; i < bundle.Checkpoints.Count; i++)
@@ -226,13 +228,13 @@ public static class BundleVerifier
             var open = CheckpointCodec.Open(c.Body, c.SignatureA, c.SignatureB);
             if (open.Statement is not { } s)
             {
-                problems.Add($"checkpoint {i}: {open.Error}");
+                problems.Add($"checkpoint {i + 1}: {open.Error}");
                 list.Add(null);
                 continue;
             }
             if (s.Sides != sides)
             {
-                problems.Add($"checkpoint {i}: it is about other nodes than the bundle's cards");
+                problems.Add($"checkpoint {i + 1}: it is about other nodes than the bundle's cards");
                 list.Add(null);
                 continue;
             }
@@ -241,7 +243,7 @@ public static class BundleVerifier
                 var n = s.Count(d);
                 if (n > 0 && entries.TryGetValue((d, n), out var head) && !head.Hash.AsSpan().SequenceEqual(s.Head(d)))
                 {
-                    problems.Add($"checkpoint {i}: its head of {LinkSides.Name(d)} is not the hash of seq {n} in the bundle");
+                    problems.Add($"checkpoint {i + 1}: its head of {path(d)} is not the hash of seq {n} in the bundle");
                 }
             }
             if (Holds(entries, ChainDirection.AtoB, s.CountAtoB) && Holds(entries, ChainDirection.BtoA, s.CountBtoA))
@@ -251,7 +253,7 @@ public static class BundleVerifier
                     Merkle.Root(Prefix(entries, ChainDirection.BtoA, s.CountBtoA)));
                 if (!root.AsSpan().SequenceEqual(s.TranscriptRoot))
                 {
-                    problems.Add($"checkpoint {i}: its Merkle root does not match the entries in the bundle");
+                    problems.Add($"checkpoint {i + 1}: its Merkle root does not match the entries in the bundle");
                 }
             }
             list.Add(s);
@@ -271,13 +273,13 @@ public static class BundleVerifier
             && Holds(entries, ChainDirection.AtoB, s.CountAtoB) && Holds(entries, ChainDirection.BtoA, s.CountBtoA))];
 
     private static Dictionary<(ChainDirection, long), int> CheckProofs(EvidenceBundle bundle, List<CheckpointStatement?> checkpoints,
-        SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries, List<string> problems)
+        SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries, Func<ChainDirection, string> path, List<string> problems)
     {
         var proven = new Dictionary<(ChainDirection, long), int>();
         foreach (var p in bundle.Proofs)
         {
             var d = BundleJson.ParseDirection(p.Direction);
-            var name = $"proof for {(d is { } x ? LinkSides.Name(x) : p.Direction)} seq {p.Seq}";
+            var name = $"proof for {(d is { } x ? path(x) : p.Direction)} seq {p.Seq}";
             if (d is null || !entries.TryGetValue((d.Value, p.Seq), out var entry))
             {
                 problems.Add($"{name}: the bundle holds no such entry (or it does not verify)");
@@ -285,20 +287,20 @@ public static class BundleVerifier
             }
             if (p.Checkpoint < 0 || p.Checkpoint >= checkpoints.Count || checkpoints[p.Checkpoint] is not { } s)
             {
-                problems.Add($"{name}: checkpoint {p.Checkpoint} is not a valid checkpoint of the bundle");
+                problems.Add($"{name}: checkpoint index {p.Checkpoint} is not a valid checkpoint of the bundle");
                 continue;
             }
             var size = s.Count(d.Value);
             var root = p.OtherRoot.Length == Merkle.HashBytes ? Merkle.RootFromInclusion(Merkle.Leaf(entry.Hash), p.Seq - 1, size, p.Path) : null;
             if (root is null)
             {
-                problems.Add($"{name}: the audit path does not fit checkpoint {p.Checkpoint}, which covers {size} entries of that direction");
+                problems.Add($"{name}: the audit path does not fit checkpoint {p.Checkpoint + 1}, which covers {size} entries of that direction");
                 continue;
             }
             var combined = d == ChainDirection.AtoB ? Merkle.TranscriptRoot(root, p.OtherRoot) : Merkle.TranscriptRoot(p.OtherRoot, root);
             if (!combined.AsSpan().SequenceEqual(s.TranscriptRoot))
             {
-                problems.Add($"{name}: the proof does not lead to the co-signed root of checkpoint {p.Checkpoint}");
+                problems.Add($"{name}: the proof does not lead to the co-signed root of checkpoint {p.Checkpoint + 1}");
                 continue;
             }
             proven[(d.Value, p.Seq)] = Math.Max(p.Checkpoint, proven.GetValueOrDefault((d.Value, p.Seq), -1));

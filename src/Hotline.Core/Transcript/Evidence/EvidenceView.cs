@@ -37,12 +37,12 @@ public sealed record EvidenceView
                 Kind = KindName(e.Envelope.Kind),
                 Delivered = e.RejectedByRecipient is { } why ? $"refused by {report.NameOf(recipient)}: {why}"
                     : e.Receipted is { } at ? $"receipted by {report.NameOf(recipient)} {Dtg.Format(at)}"
-                    : e.How is not null ? $"held by {report.NameOf(recipient)} (co-signed checkpoint {e.Checkpoint})"
+                    : e.How is not null ? $"held by {report.NameOf(recipient)} (co-signed checkpoint {e.Checkpoint + 1})"
                     : null,
                 Seen = seen is null ? null : $"seen by {seen.Envelope.Actor ?? "?"} {Dtg.Format(seen.Envelope.Created)}",
                 Acknowledged = ack is null ? null : $"acknowledged by {ack.Envelope.Actor ?? "?"} {Dtg.Format(ack.Envelope.Created)}",
                 Reply = ack is { Envelope.Text.Length: > 0 } ? ack.Envelope.Text : null,
-                Proof = e.How is null ? "signed by its sender; not yet covered by a co-signed checkpoint" : $"in co-signed checkpoint {e.Checkpoint} ({e.How})",
+                Proof = e.How is null ? "signed by its sender; not yet covered by a co-signed checkpoint" : $"in co-signed checkpoint {e.Checkpoint + 1} ({e.How})",
             });
         }
         return new EvidenceView { Lines = lines };

@@ -37,6 +37,7 @@ public static class HtmlReport
             .ok {'{'} border: 2px solid #060; padding: 0.5em; {'}'}
             .bad {'{'} border: 2px solid #a00; padding: 0.5em; {'}'}
             .FLASH {'{'} font-weight: bold; {'}'}
+            .dtg {'{'} white-space: nowrap; {'}'}
             @media print {'{'} body {'{'} margin: 0; {'}'} {'}'}
             </style>
             </head>
@@ -82,7 +83,7 @@ public static class HtmlReport
             {
                 var c = report.Checkpoints[i];
                 html.Append(CultureInfo.InvariantCulture,
-                    $"<tr><td>{i}</td><td>{E(Dtg.Format(c.Created))}</td><td>{E(c.Proposer.Equals(a.Key) ? a.Name : bb.Name)}</td><td>seq 1–{c.CountAtoB}</td><td>seq 1–{c.CountBtoA}</td><td class=\"mono\">{E(Convert.ToHexStringLower(c.TranscriptRoot))}</td></tr>\n");
+                    $"<tr><td>{i + 1}</td><td>{E(Dtg.Format(c.Created))}</td><td>{E(c.Proposer.Equals(a.Key) ? a.Name : bb.Name)}</td><td>seq 1–{c.CountAtoB}</td><td>seq 1–{c.CountBtoA}</td><td class=\"mono\">{E(Convert.ToHexStringLower(c.TranscriptRoot))}</td></tr>\n");
             }
             html.Append("</table>\n");
         }
@@ -102,7 +103,7 @@ public static class HtmlReport
             }
             var kind = line.Kind == "message" ? "" : $"<br>({E(line.Kind)})";
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{E(Dtg.Format(e.Created))}</td><td class=\"{E(e.Precedence.ToWire())}\">{E(e.Precedence.ToWire())}</td><td>{E(line.From)} → {E(line.To)}</td>"
+                $"<tr><td class=\"dtg\">{E(Dtg.Format(e.Created))}</td><td class=\"{E(e.Precedence.ToWire())}\">{E(e.Precedence.ToWire())}</td><td>{E(line.From)} → {E(line.To)}</td>"
                 + $"<td>{E(e.Channel)}{(e.Label is { } l ? $"<br>{E(l.ToString())}" : "")}</td><td class=\"text\">{E(e.Text)}{kind}</td><td>{states}</td>"
                 + $"<td>seq {line.Entry.Entry.Seq}<br>id <span class=\"mono\">{E(e.Id.ToString())}</span><br>{E(line.Proof)}</td></tr>\n");
         }
