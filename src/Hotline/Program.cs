@@ -16,6 +16,10 @@ var root = new RootCommand("Hotline: a crisis-communication hotline between sove
     PendingCommand.Create(),
     DemoCommand.Create(),
     BenchCommand.Create(),
+    CheckpointCommand.Create(),
+    VerifyCommand.Create(),
+    ExportCommand.Create(),
+    VerifyBundleCommand.Create(),
 };
 
 try

@@ -80,6 +80,10 @@ public static class EnvelopeCodec
         {
             return EnvelopeCheck.Fail("bad id or sequence");
         }
+        if (Transcript.ChainEntry.ChainLinkShape((long)parsed.Seq, parsed.PrevHash.Length) is not null)
+        {
+            return EnvelopeCheck.Fail("malformed chain link");
+        }
         if (!Enum.IsDefined((Messages.Precedence)parsed.Precedence) || parsed.Kind == EnvelopeKind.Unspecified || !Enum.IsDefined(parsed.Kind))
         {
             return EnvelopeCheck.Fail("unknown precedence or kind");

@@ -12,6 +12,8 @@ public static class SignatureDomain
     public static readonly byte[] Envelope = Prefix("hotline/envelope/v1");
     public static readonly byte[] Receipt = Prefix("hotline/receipt/v1");
     public static readonly byte[] Card = Prefix("hotline/card/v1");
+    public static readonly byte[] Checkpoint = Prefix("hotline/checkpoint/v1");
+    public static readonly byte[] Bundle = Prefix("hotline/bundle/v1");
 
     public static byte[] Sign(NodeIdentity identity, byte[] domain, ReadOnlySpan<byte> payload)
     {

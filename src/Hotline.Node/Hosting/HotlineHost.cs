@@ -8,6 +8,7 @@ using Hotline.Node.Alarms;
 using Hotline.Node.Apis;
 using Hotline.Node.Link;
 using Hotline.Node.Messaging;
+using Hotline.Node.Transcript;
 using Hotline.Storage;
 using Hotline.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
@@ -83,6 +84,7 @@ public sealed class HotlineHost : IAsyncDisposable
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HookDispatcher>());
         builder.Services.AddSingleton<AlarmService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlarmService>());
+        builder.Services.AddHotlineTranscript(store);
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = LinkManager.MaxFrameBytes;
@@ -180,6 +182,7 @@ public sealed class HotlineHost : IAsyncDisposable
         api.MapStatusApi();
         api.MapEventsApi();
         api.MapAlarmsApi();
+        api.MapTranscriptApi();
 
         await app.StartAsync(ct);
         var host = new HotlineHost(app, folder);

@@ -19,6 +19,9 @@ public sealed record NodeConfig
 
     public EscalationConfig Escalation { get; init; } = new();
 
+    /// <summary>When the nodes of a link co-sign checkpoints of their transcript.</summary>
+    public Transcript.TranscriptConfig Transcript { get; init; } = new();
+
     public IReadOnlyList<Label> ParsedLabels() =>
         Labels.Select(l => Label.TryParse(l, out var x) ? x! : throw new InvalidDataException($"hotline.json: '{l}' is not a label (CLASSIFICATION//POLICY[//REL A,B])")).ToArray();
 

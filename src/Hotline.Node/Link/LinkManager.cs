@@ -30,7 +30,7 @@ public sealed class LinkManager : BackgroundService
 
     public LinkManager(NodeIdentity identity, NodeConfig config, X509Certificate2 certificate, IHotlineStore store,
         PeerDirectory directory, EventHub events, SecurityLog security, LinkPolicy policy, IHostApplicationLifetime lifetime,
-        ILogger<LinkManager> logger)
+        ILogger<LinkManager> logger, Transcript.TranscriptExchange? transcript = null)
     {
         _lifetime = lifetime;
         _directory = directory;
@@ -38,7 +38,7 @@ public sealed class LinkManager : BackgroundService
         _logger = logger;
         // Sessions run on the system clock whatever clock deadlines use: heartbeats measure the real line.
         _ctx = new LinkContext(identity, config.Name, store, events, security, policy, TimeProvider.System,
-            TimeSpan.FromSeconds(config.Link.HeartbeatSeconds), Window: 256, logger);
+            TimeSpan.FromSeconds(config.Link.HeartbeatSeconds), Window: 256, logger) { Transcript = transcript };
     }
 
     public IReadOnlyCollection<PeerLink> Links => (IReadOnlyCollection<PeerLink>)_links.Values;

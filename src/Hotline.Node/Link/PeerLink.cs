@@ -44,6 +44,18 @@ public sealed class PeerLink
     public string? Endpoint => _current?.Endpoint;
     public TimeSpan? RoundTrip => _current?.RoundTrip;
 
+    /// <summary>The session carrying the link now, if any.</summary>
+    internal PeerSession? Current
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _current;
+            }
+        }
+    }
+
     internal TimeProvider Time => _ctx.Time;
     internal TimeSpan HeartbeatInterval => _ctx.HeartbeatInterval;
     internal SecurityLog Security => _ctx.Security;
@@ -143,6 +155,8 @@ public sealed class PeerLink
         var me = _ctx.Identity.PublicKey;
         var valid = new List<Envelope>(batch.Envelopes.Count);
         List<(long, string)>? rejected = null;
+        // Refused for their content, these signed envelopes remain entries of the transcript's chain.
+        List<(SignedEnvelope, string)>? refused = null;
         foreach (var signed in batch.Envelopes)
         {
             var check = EnvelopeCodec.Open(Peer.Key, me, signed.Body.Span, signed.Signature.Span);
@@ -155,6 +169,7 @@ public sealed class PeerLink
                 }
                 // Signed by the peer but against what was agreed at pairing: refuse it for good, visibly.
                 (rejected ??= []).Add((e.Seq, refusal));
+                (refused ??= []).Add((signed, refusal));
                 _ctx.Security.Record(SecurityLog.PolicyViolation, $"envelope seq {e.Seq} from {Peer.Name} ({Peer.Id}) refused: {refusal}");
                 continue;
             }
@@ -162,14 +177,29 @@ public sealed class PeerLink
             _ctx.Security.Record(check.Error == "bad signature" ? SecurityLog.BadSignature : SecurityLog.BadEnvelope,
                 $"envelope seq {seq} from {Peer.Name} ({Peer.Id}) rejected: {check.Error}");
             (rejected ??= []).Add((seq, check.Error!));
+            (refused ??= []).Add((signed, check.Error!));
         }
         var commit = valid.Count > 0
             ? await _ctx.Store.CommitInboundAsync(Peer.Id, valid, ct)
             : new InboundCommit([], [], [], []);
         foreach (var (seq, reason) in commit.Conflicts)
         {
-            _ctx.Security.Record(SecurityLog.Conflict, $"envelope seq {seq} from {Peer.Name} ({Peer.Id}) refused: {reason}");
+            if (_ctx.Transcript is null)
+            {
+                _ctx.Security.Record(SecurityLog.Conflict, $"envelope seq {seq} from {Peer.Name} ({Peer.Id}) refused: {reason}");
+            }
             (rejected ??= []).Add((seq, reason));
+        }
+        if (_ctx.Transcript is { } transcript)
+        {
+            if (commit.Conflicts.Count > 0)
+            {
+                await transcript.OnConflictsAsync(Peer, commit.Conflicts, valid, ct);
+            }
+            if (refused is not null)
+            {
+                await transcript.KeepRefusedAsync(Peer, refused, ct);
+            }
         }
         foreach (var m in commit.New)
         {
@@ -187,6 +217,8 @@ public sealed class PeerLink
         }
         return ReceiptCodec.Seal(_ctx.Identity, Peer.Key, commit.Committed, rejected ?? [], Time.GetUtcNow());
     }
+
+    internal void OnTranscript(PeerSession session, TranscriptFrame frame) => _ctx.Transcript?.OnFrame(this, session, frame);
 
     /// <summary>Applies a receipt from the peer. False when it does not verify.</summary>
     internal async Task<bool> OnReceiptAsync(SignedReceipt receipt, CancellationToken ct)
@@ -245,4 +277,8 @@ internal sealed record LinkContext(
     TimeProvider Time,
     TimeSpan HeartbeatInterval,
     int Window,
-    ILogger Logger);
+    ILogger Logger)
+{
+    /// <summary>Checkpoints and divergences of the transcript (docs/protocol.md §13).</summary>
+    public Transcript.TranscriptExchange? Transcript { get; init; }
+}

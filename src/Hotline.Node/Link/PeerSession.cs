@@ -161,6 +161,9 @@ public sealed class PeerSession
                 case Frame.KindOneofCase.Heartbeat:
                     RoundTrip = _link.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(frame.Heartbeat.SentUnixMs);
                     break;
+                case Frame.KindOneofCase.Transcript:
+                    _link.OnTranscript(this, frame.Transcript);
+                    break;
                 case Frame.KindOneofCase.Goodbye:
                     CloseReason = $"peer said goodbye: {frame.Goodbye.Reason}";
                     return;
@@ -251,6 +254,9 @@ public sealed class PeerSession
     }
 
     private void Touch() => Interlocked.Exchange(ref _lastReceivedTicks, _link.Time.GetUtcNow().UtcTicks);
+
+    /// <summary>Writes a frame on this session (the transcript exchange uses it).</summary>
+    internal Task SendAsync(Frame frame, CancellationToken ct) => WriteAsync(frame, ct);
 
     private async Task WriteAsync(Frame frame, CancellationToken ct)
     {

@@ -37,6 +37,7 @@ public sealed partial class SqliteStore : IHotlineStore
         _writer = Open();
         _writer.Execute("PRAGMA journal_mode=WAL");
         _writer.Execute(Schema.Create);
+        _writer.Execute(TranscriptSchema.Create);
         _writer.Execute($"PRAGMA user_version={Schema.Version}");
         _queue = new WriteQueue(_writer, () => { _heads.Clear(); });
     }
@@ -135,6 +136,11 @@ public sealed partial class SqliteStore : IHotlineStore
             List<(long, string)>? conflicts = null;
             foreach (var e in envelopes)
             {
+                if (ChainConflict(db, peerId, e.Seq, e.Hash, e.PrevHash) is { } broken)
+                {
+                    (conflicts ??= []).Add((e.Seq, broken));
+                    continue;
+                }
                 var pos = Insert(db, peerId, Direction.Inbound, e, now);
                 if (pos <= 0)
                 {
@@ -418,6 +424,7 @@ public sealed partial class SqliteStore : IHotlineStore
     {
         await _queue.DisposeAsync();
         _insertEnvelope?.Dispose();
+        _heldInbound?.Dispose();
         await _writer.DisposeAsync();
         SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
     }

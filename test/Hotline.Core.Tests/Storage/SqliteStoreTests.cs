@@ -132,11 +132,12 @@ public sealed class SqliteStoreTests : IAsyncLifetime
     [Fact]
     public async Task CommitInbound_stores_new_envelopes_and_a_replay_changes_nothing_but_is_reported_committed()
     {
-        var envelopes = FromPeer(3);
+        var chain = FromPeer(4);
+        var envelopes = chain.Take(3).ToList();
 
         var first = await _store.CommitInboundAsync(_peerRecord.Id, envelopes);
         var replay = await _store.CommitInboundAsync(_peerRecord.Id, envelopes);
-        var overlap = await _store.CommitInboundAsync(_peerRecord.Id, [envelopes[2], .. FromPeer(4).Skip(3)]);
+        var overlap = await _store.CommitInboundAsync(_peerRecord.Id, [envelopes[2], chain[3]]);
 
         Assert.Equal([1L, 2, 3], first.New.Select(m => m.Envelope.Seq));
         Assert.Equal([1L, 2, 3], first.Committed);

@@ -1,0 +1,310 @@
+using System.Text.Json;
+using Google.Protobuf;
+using Hotline.Core.Envelopes;
+using Hotline.Core.Identity;
+using Hotline.Core.Pairing;
+using Hotline.Protocol;
+
+namespace Hotline.Core.Transcript.Evidence;
+
+/// <summary>
+/// Checks an evidence bundle offline, with nothing but the file: its canonical form, both cards,
+/// every entry's signature and chain link, the receipts, both signatures of every checkpoint, the
+/// checkpoints' heads and roots against the entries, every inclusion proof, and the exporter's
+/// signature over the whole file.
+/// </summary>
+public static class BundleVerifier
+{
+    public static BundleReport Verify(byte[] file)
+    {
+        EvidenceBundle? bundle;
+        try
+        {
+            bundle = JsonSerializer.Deserialize<EvidenceBundle>(file, BundleJson.Options);
+        }
+        catch (JsonException e)
+        {
+            return Fail($"not a Hotline evidence bundle: {e.Message}");
+        }
+        if (bundle is null)
+        {
+            return Fail("not a Hotline evidence bundle: the file holds null");
+        }
+        if (bundle.Format != EvidenceBundle.FormatName || bundle.Version != EvidenceBundle.CurrentVersion)
+        {
+            return Fail($"not a version {EvidenceBundle.CurrentVersion} Hotline evidence bundle (format '{bundle.Format}', version {bundle.Version})");
+        }
+        var canonical = BundleJson.Serialize(bundle);
+        if (!canonical.AsSpan().SequenceEqual(file))
+        {
+            var at = FirstDifference(canonical, file);
+            var line = file.AsSpan(0, Math.Min(at, file.Length)).Count((byte)'\n') + 1;
+            return Fail($"the file is not in canonical form: byte {at} (line {line}) differs from what its content serialises to, so it was altered after export");
+        }
+        if (bundle.Cards.Count != 2)
+        {
+            return Fail($"the bundle holds {bundle.Cards.Count} pairing cards, not the 2 of the link's nodes", bundle);
+        }
+        var cards = new PairingCard[2];
+        for (var i = 0; i < 2; i++)
+        {
+            var parsed = PairingCard.Parse(bundle.Cards[i].GetRawText());
+            if (parsed.Card is not { } card)
+            {
+                return Fail($"card {(i == 0 ? "A" : "B")}: {parsed.Error}", bundle);
+            }
+            cards[i] = card;
+        }
+        if (cards[0].Key.CompareTo(cards[1].Key) >= 0)
+        {
+            return Fail("the cards are not those of two nodes in order (node A, with the lower key, first)", bundle);
+        }
+        var sides = LinkSides.Of(cards[0].Key, cards[1].Key);
+        if (!NodeKey.TryFromBytes(bundle.ExportedBy, out var exporter) || !sides.Holds(exporter!))
+        {
+            return Fail("exportedBy is not the key of either node", bundle);
+        }
+
+        var problems = new List<string>();
+        string Path(ChainDirection d) => d == ChainDirection.AtoB ? $"{cards[0].Name} → {cards[1].Name}" : $"{cards[1].Name} → {cards[0].Name}";
+        var entries = CheckEntries(bundle, sides, Path, problems);
+        var receipts = CheckReceipts(bundle, sides, problems);
+        var checkpoints = CheckCheckpoints(bundle, sides, entries, Path, problems);
+        var proven = CheckProofs(bundle, checkpoints, entries, Path, problems);
+        var complete = CompleteCheckpoints(checkpoints, entries);
+
+        var receipted = new Dictionary<(ChainDirection, long), DateTimeOffset>();
+        var refusals = new Dictionary<(ChainDirection, long), string>();
+        foreach (var (d, body) in receipts)
+        {
+            foreach (var seq in ReceiptCodec.Expand(body).Where(s => entries.ContainsKey((d, s))))
+            {
+                receipted.TryAdd((d, seq), DateTimeOffset.FromUnixTimeMilliseconds(body.CommittedUnixMs));
+            }
+            foreach (var r in body.Rejected.Where(r => r.Seq <= long.MaxValue))
+            {
+                refusals.TryAdd((d, (long)r.Seq), r.Reason);
+            }
+        }
+        var verified = new List<VerifiedEntry>();
+        foreach (var e in entries.Values)
+        {
+            int? cp = proven.TryGetValue((e.Direction, e.Seq), out var p) ? p : null;
+            var how = cp is null ? null : "inclusion proof";
+            if (complete.LastOrDefault(c => checkpoints[c]!.Count(e.Direction) >= e.Seq, -1) is var c && c >= 0 && (cp is null || c > cp))
+            {
+                (cp, how) = (c, "complete prefix");
+            }
+            verified.Add(new VerifiedEntry
+            {
+                Entry = e,
+                Envelope = e.Decode(),
+                Checkpoint = cp,
+                How = how,
+                Receipted = receipted.TryGetValue((e.Direction, e.Seq), out var at) ? at : null,
+                RejectedByRecipient = refusals.GetValueOrDefault((e.Direction, e.Seq)),
+            });
+        }
+        if (bundle.Scope.Kind == BundleScope.Selected)
+        {
+            foreach (var v in verified.Where(v => v.How != "inclusion proof" && v.How != "complete prefix"))
+            {
+                problems.Add($"entry {Path(v.Entry.Direction)} seq {v.Entry.Seq} is disclosed without proof that it is part of a co-signed checkpoint");
+            }
+            foreach (var id in bundle.Scope.Ids ?? [])
+            {
+                if (!verified.Any(v => v.Envelope.Id == id))
+                {
+                    problems.Add($"the scope names envelope {id}, but the bundle does not disclose it");
+                }
+            }
+        }
+        if (!SignatureDomain.Verify(exporter!, SignatureDomain.Bundle, BundleJson.Serialize(bundle with { Signature = [] }), bundle.Signature))
+        {
+            problems.Add($"the exporter's signature over the bundle ({exporter!.Id}) does not verify, so the file was altered after export");
+        }
+        return new BundleReport
+        {
+            Problems = problems,
+            Bundle = bundle,
+            CardA = cards[0],
+            CardB = cards[1],
+            Sides = sides,
+            Entries = verified,
+            Checkpoints = checkpoints.Where(c => c is not null).Cast<CheckpointStatement>().ToList(),
+            Receipts = receipts,
+        };
+    }
+
+    /// <summary>Signs a bundle as the exporting node: over its canonical form with the signature empty.</summary>
+    public static EvidenceBundle Sign(EvidenceBundle bundle, NodeIdentity exporter) => bundle with
+    {
+        ExportedBy = exporter.PublicKey.ToArray(),
+        Signature = SignatureDomain.Sign(exporter, SignatureDomain.Bundle,
+            BundleJson.Serialize(bundle with { ExportedBy = exporter.PublicKey.ToArray(), Signature = [] })),
+    };
+
+    private static BundleReport Fail(string problem, EvidenceBundle? bundle = null) => new() { Problems = [problem], Bundle = bundle };
+
+    private static int FirstDifference(byte[] a, byte[] b)
+    {
+        var n = Math.Min(a.Length, b.Length);
+        var i = a.AsSpan(0, n).CommonPrefixLength(b.AsSpan(0, n));
+        return i;
+    }
+
+    private static SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> CheckEntries(EvidenceBundle bundle, LinkSides sides,
+        Func<ChainDirection, string> path, List<string> problems)
+    {
+        var entries = new SortedDictionary<(ChainDirection, long), ChainEntry>();
+        (ChainDirection, long)? last = null;
+        for (var i = 0; i < bundle.Entries.Count; i++)
+        {
+            var b = bundle.Entries[i];
+            if (BundleJson.ParseDirection(b.Direction) is not { } d)
+            {
+                problems.Add($"entry {i}: direction '{b.Direction}' is neither AB nor BA");
+                continue;
+            }
+            var name = $"entry {path(d)} seq {b.Seq}";
+            if (last is { } l && (d, b.Seq).CompareTo(l) <= 0)
+            {
+                problems.Add($"{name}: entries are not in order (direction, then seq) or repeat one");
+                continue;
+            }
+            last = (d, b.Seq);
+            var open = ChainEntry.Open(sides, d, b.Body, b.Signature);
+            if (open.Entry is not { } entry)
+            {
+                problems.Add($"{name}: {open.Error}");
+                continue;
+            }
+            if (entry.Seq != b.Seq)
+            {
+                problems.Add($"{name}: its signed envelope is seq {entry.Seq}");
+                continue;
+            }
+            if (entries.TryGetValue((d, entry.Seq - 1), out var before) && !before.Hash.AsSpan().SequenceEqual(entry.PrevHash))
+            {
+                problems.Add($"{name}: prev_hash is not the hash of seq {entry.Seq - 1} in the bundle (the chain is broken)");
+            }
+            entries[(d, entry.Seq)] = entry;
+        }
+        return entries;
+    }
+
+    private static List<(ChainDirection Direction, ReceiptBody Body)> CheckReceipts(EvidenceBundle bundle, LinkSides sides, List<string> problems)
+    {
+        var list = new List<(ChainDirection, ReceiptBody)>();
+        for (var i = 0; i < bundle.Receipts.Count; i++)
+        {
+            var r = bundle.Receipts[i];
+            var signed = new SignedReceipt { Body = ByteString.CopyFrom(r.Body), Signature = ByteString.CopyFrom(r.Signature) };
+            ReceiptBody? body = null;
+            foreach (var d in new[] { ChainDirection.AtoB, ChainDirection.BtoA })
+            {
+                body ??= ReceiptCodec.Open(sides.Recipient(d), sides.Sender(d), signed) is { } ok ? ok : null;
+                if (body is not null)
+                {
+                    list.Add((d, body));
+                    break;
+                }
+            }
+            if (body is null)
+            {
+                problems.Add($"receipt {i}: does not verify with the key of the node it names as receiver");
+            }
+        }
+        return list;
+    }
+
+    private static List<CheckpointStatement?> CheckCheckpoints(EvidenceBundle bundle, LinkSides sides,
+        SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries, Func<ChainDirection, string> path, List<string> problems)
+    {
+        var list = new List<CheckpointStatement?>();
+        for (var i = 0; i < bundle.Checkpoints.Count; i++)
+        {
+            var c = bundle.Checkpoints[i];
+            var open = CheckpointCodec.Open(c.Body, c.SignatureA, c.SignatureB);
+            if (open.Statement is not { } s)
+            {
+                problems.Add($"checkpoint {i + 1}: {open.Error}");
+                list.Add(null);
+                continue;
+            }
+            if (s.Sides != sides)
+            {
+                problems.Add($"checkpoint {i + 1}: it is about other nodes than the bundle's cards");
+                list.Add(null);
+                continue;
+            }
+            foreach (var d in new[] { ChainDirection.AtoB, ChainDirection.BtoA })
+            {
+                var n = s.Count(d);
+                if (n > 0 && entries.TryGetValue((d, n), out var head) && !head.Hash.AsSpan().SequenceEqual(s.Head(d)))
+                {
+                    problems.Add($"checkpoint {i + 1}: its head of {path(d)} is not the hash of seq {n} in the bundle");
+                }
+            }
+            if (Holds(entries, ChainDirection.AtoB, s.CountAtoB) && Holds(entries, ChainDirection.BtoA, s.CountBtoA))
+            {
+                var root = Merkle.TranscriptRoot(
+                    Merkle.Root(Prefix(entries, ChainDirection.AtoB, s.CountAtoB)),
+                    Merkle.Root(Prefix(entries, ChainDirection.BtoA, s.CountBtoA)));
+                if (!root.AsSpan().SequenceEqual(s.TranscriptRoot))
+                {
+                    problems.Add($"checkpoint {i + 1}: its Merkle root does not match the entries in the bundle");
+                }
+            }
+            list.Add(s);
+        }
+        return list;
+    }
+
+    private static bool Holds(SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries, ChainDirection d, long count) =>
+        entries.Keys.Count(k => k.Direction == d && k.Seq <= count) == count;
+
+    private static IEnumerable<byte[]> Prefix(SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries, ChainDirection d, long count) =>
+        entries.Where(e => e.Key.Direction == d && e.Key.Seq <= count).Select(e => e.Value.Hash);
+
+    /// <summary>Indexes of checkpoints whose whole prefix the bundle holds (their root was recomputed).</summary>
+    private static List<int> CompleteCheckpoints(List<CheckpointStatement?> checkpoints, SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries) =>
+        [.. Enumerable.Range(0, checkpoints.Count).Where(i => checkpoints[i] is { } s
+            && Holds(entries, ChainDirection.AtoB, s.CountAtoB) && Holds(entries, ChainDirection.BtoA, s.CountBtoA))];
+
+    private static Dictionary<(ChainDirection, long), int> CheckProofs(EvidenceBundle bundle, List<CheckpointStatement?> checkpoints,
+        SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries, Func<ChainDirection, string> path, List<string> problems)
+    {
+        var proven = new Dictionary<(ChainDirection, long), int>();
+        foreach (var p in bundle.Proofs)
+        {
+            var d = BundleJson.ParseDirection(p.Direction);
+            var name = $"proof for {(d is { } x ? path(x) : p.Direction)} seq {p.Seq}";
+            if (d is null || !entries.TryGetValue((d.Value, p.Seq), out var entry))
+            {
+                problems.Add($"{name}: the bundle holds no such entry (or it does not verify)");
+                continue;
+            }
+            if (p.Checkpoint < 0 || p.Checkpoint >= checkpoints.Count || checkpoints[p.Checkpoint] is not { } s)
+            {
+                problems.Add($"{name}: checkpoint index {p.Checkpoint} is not a valid checkpoint of the bundle");
+                continue;
+            }
+            var size = s.Count(d.Value);
+            var root = p.OtherRoot.Length == Merkle.HashBytes ? Merkle.RootFromInclusion(Merkle.Leaf(entry.Hash), p.Seq - 1, size, p.Path) : null;
+            if (root is null)
+            {
+                problems.Add($"{name}: the audit path does not fit checkpoint {p.Checkpoint + 1}, which covers {size} entries of that direction");
+                continue;
+            }
+            var combined = d == ChainDirection.AtoB ? Merkle.TranscriptRoot(root, p.OtherRoot) : Merkle.TranscriptRoot(p.OtherRoot, root);
+            if (!combined.AsSpan().SequenceEqual(s.TranscriptRoot))
+            {
+                problems.Add($"{name}: the proof does not lead to the co-signed root of checkpoint {p.Checkpoint + 1}");
+                continue;
+            }
+            proven[(d.Value, p.Seq)] = Math.Max(p.Checkpoint, proven.GetValueOrDefault((d.Value, p.Seq), -1));
+        }
+        return proven;
+    }
+}

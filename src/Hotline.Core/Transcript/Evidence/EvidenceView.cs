@@ -1,0 +1,74 @@
+using Hotline.Core.Messages;
+using Hotline.Protocol;
+
+namespace Hotline.Core.Transcript.Evidence;
+
+/// <summary>
+/// The exchange a checked bundle records, as people read it: each message with its states, taken
+/// only from signed material in the bundle (receipts, checkpoints, seen and acknowledgement envelopes).
+/// </summary>
+public sealed record EvidenceView
+{
+    public required IReadOnlyList<MessageLine> Lines { get; init; }
+
+    public static EvidenceView From(BundleReport report)
+    {
+        var responses = report.Entries
+            .Where(e => e.Envelope.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement && e.Envelope.Reference is not null)
+            .ToLookup(e => e.Envelope.Reference!.Value);
+        var ids = report.Entries.Select(e => e.Envelope.Id).ToHashSet();
+        var lines = new List<MessageLine>();
+        foreach (var e in report.Entries.OrderBy(e => e.Envelope.Created).ThenBy(e => e.Entry.Direction).ThenBy(e => e.Entry.Seq))
+        {
+            var isResponse = e.Envelope.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement && e.Envelope.Reference is { } r && ids.Contains(r);
+            if (isResponse)
+            {
+                continue;
+            }
+            var answers = responses[e.Envelope.Id].OrderBy(a => a.Entry.Seq).ToList();
+            var ack = answers.FirstOrDefault(a => a.Envelope.Kind == EnvelopeKind.Acknowledgement);
+            var seen = answers.FirstOrDefault();
+            var recipient = report.Sides is null ? ChainDirection.AtoB : (e.Entry.Direction == ChainDirection.AtoB ? ChainDirection.BtoA : ChainDirection.AtoB);
+            lines.Add(new MessageLine
+            {
+                Entry = e,
+                From = report.NameOf(e.Entry.Direction),
+                To = report.NameOf(recipient),
+                Kind = KindName(e.Envelope.Kind),
+                Delivered = e.RejectedByRecipient is { } why ? $"refused by {report.NameOf(recipient)}: {why}"
+                    : e.Receipted is { } at ? $"receipted by {report.NameOf(recipient)} {Dtg.Format(at)}"
+                    : e.How is not null ? $"held by {report.NameOf(recipient)} (co-signed checkpoint {e.Checkpoint + 1})"
+                    : null,
+                Seen = seen is null ? null : $"seen by {seen.Envelope.Actor ?? "?"} {Dtg.Format(seen.Envelope.Created)}",
+                Acknowledged = ack is null ? null : $"acknowledged by {ack.Envelope.Actor ?? "?"} {Dtg.Format(ack.Envelope.Created)}",
+                Reply = ack is { Envelope.Text.Length: > 0 } ? ack.Envelope.Text : null,
+                Proof = e.How is null ? "signed by its sender; not yet covered by a co-signed checkpoint" : $"in co-signed checkpoint {e.Checkpoint + 1} ({e.How})",
+            });
+        }
+        return new EvidenceView { Lines = lines };
+    }
+
+    public static string KindName(EnvelopeKind kind) => kind switch
+    {
+        EnvelopeKind.Message => "message",
+        EnvelopeKind.Seen => "seen",
+        EnvelopeKind.Acknowledgement => "acknowledgement",
+        _ => $"kind {(int)kind}",
+    };
+}
+
+/// <summary>One message (or other entry) and what signed material says happened to it.</summary>
+public sealed record MessageLine
+{
+    public required VerifiedEntry Entry { get; init; }
+    public required string From { get; init; }
+    public required string To { get; init; }
+    public required string Kind { get; init; }
+    public string? Delivered { get; init; }
+    public string? Seen { get; init; }
+    public string? Acknowledged { get; init; }
+    public string? Reply { get; init; }
+    public required string Proof { get; init; }
+
+    public string States => string.Join("; ", new[] { Delivered ?? "no receipt in the bundle", Seen, Acknowledged }.OfType<string>());
+}

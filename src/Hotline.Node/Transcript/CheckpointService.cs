@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using Hotline.Core.Identity;
+using Hotline.Core.Transcript;
+using Hotline.Node.Hosting;
+using Hotline.Node.Link;
+using Hotline.Storage;
+using Hotline.Storage.Transcript;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Hotline.Node.Transcript;
+
+/// <summary>
+/// Proposes checkpoints on each link that is up: every <see cref="TranscriptConfig.CheckpointEveryEntries"/>
+/// entries or <see cref="TranscriptConfig.CheckpointEveryMinutes"/>, whichever comes first. The
+/// preferred dialler of a link proposes; the other node only when none has come for twice as long,
+/// so that the two seldom propose at once.
+/// </summary>
+public sealed partial class CheckpointService(
+    LinkManager links, TranscriptExchange exchange, ITranscriptStore store, NodeIdentity identity, NodeConfig config, TimeProvider time,
+    ILogger<CheckpointService> logger) : BackgroundService
+{
+    public static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastAttempt = new();
+    private readonly ConcurrentDictionary<string, byte> _running = new();
+    private DateTimeOffset _started;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _started = time.GetUtcNow();
+        using var timer = new PeriodicTimer(Tick, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            foreach (var link in links.Links)
+            {
+                try
+                {
+                    if (link.State == LinkState.Up && Due(link) && _running.TryAdd(link.Peer.Id, 0))
+                    {
+                        _ = RunAsync(link, stoppingToken);
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogCheckFailed(logger, e, link.Peer.Name);
+                }
+            }
+        }
+    }
+
+    private bool Due(PeerLink link)
+    {
+        var peerId = link.Peer.Id;
+        var now = time.GetUtcNow();
+        var settings = config.Transcript;
+        if (_lastAttempt.TryGetValue(peerId, out var last) && now - last < TimeSpan.FromSeconds(settings.RetrySeconds))
+        {
+            return false;
+        }
+        // What a proposal now would cover beyond the latest checkpoint.
+        var latest = store.LatestCheckpoint(peerId);
+        var (coveredOut, coveredIn) = (0L, 0L);
+        if (latest is not null && CheckpointCodec.Decode(latest.Body).Statement is { } s)
+        {
+            var ours = s.Sides.From(identity.PublicKey);
+            (coveredOut, coveredIn) = (s.Count(ours), s.Count(ours == ChainDirection.AtoB ? ChainDirection.BtoA : ChainDirection.AtoB));
+        }
+        var uncovered = Math.Max(0, store.SettledOutboundPrefix(peerId) - coveredOut)
+            + Math.Max(0, store.HeldInboundPrefix(peerId, coveredIn) - coveredIn);
+        if (uncovered <= 0)
+        {
+            return false;
+        }
+        var factor = link.WeArePreferredDialler ? 1 : 2;
+        var waited = now - (latest?.StoredAt ?? _started);
+        return uncovered >= (long)settings.CheckpointEveryEntries * factor
+            || waited >= TimeSpan.FromMinutes(settings.CheckpointEveryMinutes * factor);
+    }
+
+    private async Task RunAsync(PeerLink link, CancellationToken ct)
+    {
+        try
+        {
+            _lastAttempt[link.Peer.Id] = time.GetUtcNow();
+            var outcome = await exchange.ProposeAsync(link, ct);
+            if (outcome.Status is not CheckpointStatus.Agreed)
+            {
+                LogNotAgreed(logger, link.Peer.Name, outcome.Status.ToString(), outcome.Detail);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            LogCheckFailed(logger, e, link.Peer.Name);
+        }
+        finally
+        {
+            _running.TryRemove(link.Peer.Id, out _);
+        }
+    }
+
+    [LoggerMessage(1410, LogLevel.Warning, "Checkpoint with {Peer} not co-signed ({Status}): {Detail}")]
+    private static partial void LogNotAgreed(ILogger logger, string peer, string status, string detail);
+
+    [LoggerMessage(1411, LogLevel.Error, "Checkpoint round with {Peer} failed")]
+    private static partial void LogCheckFailed(ILogger logger, Exception e, string peer);
+}

@@ -1,0 +1,104 @@
+using Hotline.Core.Transcript;
+using Hotline.Storage;
+using Hotline.Storage.Transcript;
+
+namespace Hotline.Node.Transcript;
+
+/// <summary>
+/// This node's view of one link's transcript: the prefixes it can state, and the Merkle roots of
+/// its directions. Keeps a frontier per direction so that each checkpoint reads only new entries.
+/// </summary>
+internal sealed class LocalTranscript(ITranscriptStore store, string peerId)
+{
+    private readonly (MerkleFrontier Frontier, byte[] Head)[] _cache = [(new(), []), (new(), [])];
+    private long _heldIn;
+
+    /// <summary>One computation at a time per link (proposals, answers to proposals and queries).</summary>
+    public SemaphoreSlim Gate { get; } = new(1, 1);
+
+    /// <summary>
+    /// What this node can state: our envelopes 1..n the peer has receipted, and the peer's 1..m we hold.
+    /// </summary>
+    public (long Outbound, long Inbound) Prefixes()
+    {
+        var outbound = store.SettledOutboundPrefix(peerId);
+        _heldIn = store.HeldInboundPrefix(peerId, _heldIn);
+        return (outbound, _heldIn);
+    }
+
+    /// <summary>The last seq held in a direction.</summary>
+    public long Held(Direction d) => d == Direction.Outbound ? store.MaxSeq(peerId, d) : store.HeldInboundPrefix(peerId, _heldIn);
+
+    /// <summary>Head and root of entries 1..<paramref name="count"/> of a direction, or the first seq this node does not hold.</summary>
+    public DirectionState Compute(Direction d, long count)
+    {
+        var (cached, head) = _cache[(int)d];
+        var extend = cached.Count <= count;
+        var work = extend ? cached.Clone() : new MerkleFrontier();
+        var last = extend ? head : [];
+        var missing = Walk(d, work, count, (_, h) => last = h);
+        if (missing is { } seq)
+        {
+            return new DirectionState(count, [], [], seq);
+        }
+        if (extend)
+        {
+            _cache[(int)d] = (work, last);
+        }
+        return new DirectionState(count, count == 0 ? [] : last, work.Root(), null);
+    }
+
+    /// <summary>The root of entries 1..k for each k asked; null where this node does not hold all of them.</summary>
+    public IReadOnlyDictionary<long, byte[]?> PrefixRoots(Direction d, IEnumerable<long> counts)
+    {
+        var wanted = counts.Where(c => c >= 0).Distinct().Order().ToList();
+        var roots = wanted.ToDictionary(c => c, _ => (byte[]?)null);
+        if (wanted.Count == 0)
+        {
+            return roots;
+        }
+        var cached = _cache[(int)d].Frontier;
+        var work = cached.Count <= wanted[0] ? cached.Clone() : new MerkleFrontier();
+        var next = 0;
+        void Snapshot()
+        {
+            while (next < wanted.Count && wanted[next] == work.Count)
+            {
+                roots[wanted[next++]] = work.Root();
+            }
+        }
+        Snapshot();
+        Walk(d, work, wanted[^1], (_, _) => Snapshot());
+        return roots;
+    }
+
+    /// <summary>Appends entries work.Count+1..last to <paramref name="work"/>; returns the first seq missing, if any.</summary>
+    private long? Walk(Direction d, MerkleFrontier work, long last, Action<long, byte[]> appended)
+    {
+        var expected = work.Count + 1;
+        long? missing = null;
+        if (expected <= last)
+        {
+            store.ForEachEntryHash(peerId, d, expected, last, (seq, hash) =>
+            {
+                if (seq < expected)
+                {
+                    return true;
+                }
+                if (seq != expected)
+                {
+                    missing = expected;
+                    return false;
+                }
+                work.Append(hash);
+                appended(seq, hash);
+                expected++;
+                return true;
+            });
+        }
+        return missing ?? (expected <= last ? expected : null);
+    }
+}
+
+/// <summary>A direction's state for a count: its head and root, or the first seq not held.</summary>
+internal sealed record DirectionState(long Count, byte[] Head, byte[] Root, long? Missing);

@@ -1,0 +1,17 @@
+namespace Hotline.Node.Transcript;
+
+/// <summary>When the nodes of a link co-sign a checkpoint of their transcript (<c>transcript</c> in hotline.json).</summary>
+public sealed record TranscriptConfig
+{
+    /// <summary>Propose a checkpoint once this many entries (both directions) are not yet covered.</summary>
+    public int CheckpointEveryEntries { get; init; } = 1000;
+
+    /// <summary>Propose a checkpoint when entries have waited this long without one.</summary>
+    public double CheckpointEveryMinutes { get; init; } = 10;
+
+    /// <summary>How long a proposer waits for the peer's countersignature.</summary>
+    public double ReplyTimeoutSeconds { get; init; } = 30;
+
+    /// <summary>The least time between two automatic attempts on one link (after a failure, for example).</summary>
+    public double RetrySeconds { get; init; } = 30;
+}

@@ -1,0 +1,239 @@
+using Hotline.Core.Envelopes;
+using Hotline.Protocol;
+using Hotline.Storage.Transcript;
+using Microsoft.Data.Sqlite;
+
+namespace Hotline.Storage.Sqlite;
+
+public sealed partial class SqliteStore : ITranscriptStore
+{
+    // Prepared on the writer connection: one held inbound entry (accepted or refused) by seq.
+    private SqliteCommand? _heldInbound;
+
+    /// <summary>
+    /// The receiver's chain rule (docs/protocol.md §6.3): a new inbound entry must name as
+    /// predecessor the hash of the entry before it, when that one is held, and must be the one its
+    /// held successor names. Null when the entry fits or is already held.
+    /// </summary>
+    private string? ChainConflict(SqliteConnection db, string peerId, long seq, byte[] hash, byte[] prevHash)
+    {
+        if (HeldInbound(db, peerId, seq) is { } held)
+        {
+            // A copy of an accepted envelope is the caller's business (a replay, or a conflict).
+            return !held.Refused ? null
+                : held.Hash.AsSpan().SequenceEqual(hash) ? "this envelope was refused before"
+                : "a different envelope is held at this sequence number";
+        }
+        if (seq > 1 && HeldInbound(db, peerId, seq - 1) is { } before && !before.Hash.AsSpan().SequenceEqual(prevHash))
+        {
+            return $"{DivergenceKinds.ChainMismatchReason}: prev_hash is not the hash of seq {seq - 1} held here";
+        }
+        if (HeldInbound(db, peerId, seq + 1) is { } after
+            && !EnvelopeBody.Parser.ParseFrom(after.Body).PrevHash.Span.SequenceEqual(hash))
+        {
+            return $"{DivergenceKinds.ChainMismatchReason}: seq {seq + 1} held here names a different predecessor";
+        }
+        return null;
+    }
+
+    private (byte[] Hash, byte[] Body, bool Refused)? HeldInbound(SqliteConnection db, string peerId, long seq)
+    {
+        if (_heldInbound is null)
+        {
+            _heldInbound = db.CreateCommand();
+            _heldInbound.CommandText = """
+                SELECT hash, body, 0 FROM envelopes WHERE peer_id = $p AND direction = 1 AND seq = $s
+                UNION ALL SELECT hash, body, 1 FROM refused_envelopes WHERE peer_id = $p AND seq = $s
+                LIMIT 1
+                """;
+            _heldInbound.Parameters.Add(new SqliteParameter { ParameterName = "$p" });
+            _heldInbound.Parameters.Add(new SqliteParameter { ParameterName = "$s" });
+            _heldInbound.Prepare();
+        }
+        _heldInbound.Parameters[0].Value = peerId;
+        _heldInbound.Parameters[1].Value = seq;
+        using var r = _heldInbound.ExecuteReader();
+        return r.Read() ? ((byte[])r[0], (byte[])r[1], r.GetInt32(2) == 1) : null;
+    }
+
+    public Task<IReadOnlyList<(long Seq, string Reason)>> KeepRefusedAsync(string peerId, IReadOnlyList<RefusedEntry> refused, CancellationToken ct = default) =>
+        _queue.Enqueue<IReadOnlyList<(long, string)>>(db =>
+        {
+            var broken = new List<(long, string)>();
+            foreach (var e in refused)
+            {
+                if (HeldInbound(db, peerId, e.Seq) is { } held)
+                {
+                    if (!held.Hash.AsSpan().SequenceEqual(e.Hash))
+                    {
+                        broken.Add((e.Seq, "a different envelope is held at this sequence number"));
+                    }
+                    continue;
+                }
+                if (ChainConflict(db, peerId, e.Seq, e.Hash, e.PrevHash) is { } conflict)
+                {
+                    broken.Add((e.Seq, conflict));
+                    continue;
+                }
+                db.Execute(
+                    """
+                    INSERT INTO refused_envelopes(peer_id, seq, body, signature, hash, reason, received_ms)
+                    VALUES($p, $s, $b, $sig, $h, $r, $t)
+                    """,
+                    ("$p", peerId), ("$s", e.Seq), ("$b", e.Body), ("$sig", e.Signature), ("$h", e.Hash), ("$r", e.Reason),
+                    ("$t", Now().ToUnixTimeMilliseconds()));
+            }
+            return broken;
+        }, ct);
+
+    public long MaxSeq(string peerId, Direction direction)
+    {
+        using var db = Open();
+        var max = db.Scalar<long>("SELECT coalesce(max(seq), 0) FROM envelopes WHERE peer_id = $p AND direction = $d",
+            ("$p", peerId), ("$d", (int)direction));
+        return direction == Direction.Outbound
+            ? max
+            : Math.Max(max, db.Scalar<long>("SELECT coalesce(max(seq), 0) FROM refused_envelopes WHERE peer_id = $p", ("$p", peerId)));
+    }
+
+    public long SettledOutboundPrefix(string peerId)
+    {
+        using var db = Open();
+        var first = db.Scalar<long>(
+            "SELECT coalesce(min(seq), 0) FROM envelopes WHERE peer_id = $p AND direction = 0 AND delivered_ms IS NULL AND rejected IS NULL", ("$p", peerId));
+        return first > 0
+            ? first - 1
+            : db.Scalar<long>("SELECT coalesce(max(seq), 0) FROM envelopes WHERE peer_id = $p AND direction = 0", ("$p", peerId));
+    }
+
+    public long HeldInboundPrefix(string peerId, long known = 0)
+    {
+        using var db = Open();
+        using var command = db.Command(
+            """
+            SELECT seq FROM envelopes WHERE peer_id = $p AND direction = 1 AND seq > $k
+            UNION SELECT seq FROM refused_envelopes WHERE peer_id = $p AND seq > $k
+            ORDER BY seq
+            """, ("$p", peerId), ("$k", known));
+        using var r = command.ExecuteReader();
+        var prefix = known;
+        while (r.Read() && r.GetInt64(0) == prefix + 1)
+        {
+            prefix++;
+        }
+        return prefix;
+    }
+
+    public void ForEachEntryHash(string peerId, Direction direction, long first, long last, Func<long, byte[], bool> visit)
+    {
+        using var db = Open();
+        var sql = direction == Direction.Outbound
+            ? "SELECT seq, hash FROM envelopes WHERE peer_id = $p AND direction = 0 AND seq BETWEEN $a AND $b ORDER BY seq"
+            : """
+              SELECT seq, hash FROM envelopes WHERE peer_id = $p AND direction = 1 AND seq BETWEEN $a AND $b
+              UNION ALL SELECT seq, hash FROM refused_envelopes WHERE peer_id = $p AND seq BETWEEN $a AND $b
+              ORDER BY seq
+              """;
+        using var command = db.Command(sql, ("$p", peerId), ("$a", first), ("$b", last));
+        using var r = command.ExecuteReader();
+        while (r.Read())
+        {
+            if (!visit(r.GetInt64(0), (byte[])r[1]))
+            {
+                return;
+            }
+        }
+    }
+
+    public Task<StoredCheckpoint> StoreCheckpointAsync(string peerId, byte[] body, byte[] signatureA, byte[] signatureB, DateTimeOffset created,
+        CancellationToken ct = default) =>
+        _queue.Enqueue(db =>
+        {
+            var now = Now();
+            db.Execute(
+                """
+                INSERT INTO checkpoints(peer_id, body, signature_a, signature_b, created_ms, stored_ms) VALUES($p, $b, $sa, $sb, $c, $t)
+                ON CONFLICT(peer_id, body) DO NOTHING
+                """,
+                ("$p", peerId), ("$b", body), ("$sa", signatureA), ("$sb", signatureB), ("$c", created.ToUnixTimeMilliseconds()),
+                ("$t", now.ToUnixTimeMilliseconds()));
+            return ReadCheckpoints(db, "WHERE peer_id = $p AND body = $b", 1, ("$p", peerId), ("$b", body)).Single();
+        }, ct);
+
+    public StoredCheckpoint? LatestCheckpoint(string peerId)
+    {
+        using var db = Open();
+        return ReadCheckpoints(db, "WHERE peer_id = $p", 1, ("$p", peerId)).FirstOrDefault();
+    }
+
+    public IReadOnlyList<StoredCheckpoint> ListCheckpoints(string peerId, int limit = 100)
+    {
+        using var db = Open();
+        return ReadCheckpoints(db, "WHERE peer_id = $p", limit, ("$p", peerId));
+    }
+
+    private static List<StoredCheckpoint> ReadCheckpoints(SqliteConnection db, string where, int limit, params (string, object?)[] args)
+    {
+        using var command = db.Command(
+            $"SELECT checkpoint_id, peer_id, body, signature_a, signature_b, created_ms, stored_ms FROM checkpoints {where} ORDER BY checkpoint_id DESC LIMIT {limit}",
+            args);
+        using var r = command.ExecuteReader();
+        var list = new List<StoredCheckpoint>();
+        while (r.Read())
+        {
+            list.Add(new StoredCheckpoint
+            {
+                Id = r.GetInt64(0),
+                PeerId = r.GetString(1),
+                Body = (byte[])r[2],
+                SignatureA = (byte[])r[3],
+                SignatureB = (byte[])r[4],
+                Created = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(5)),
+                StoredAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)),
+            });
+        }
+        return list;
+    }
+
+    public Task<Divergence> RecordDivergenceAsync(Divergence divergence, CancellationToken ct = default) =>
+        _queue.Enqueue(db =>
+        {
+            var id = db.Scalar<long>(
+                """
+                INSERT INTO divergences(peer_id, at_ms, kind, direction, seq, detail, evidence_body, evidence_signature)
+                VALUES($p, $t, $k, $d, $s, $detail, $b, $sig) RETURNING divergence_id
+                """,
+                ("$p", divergence.PeerId), ("$t", divergence.At.ToUnixTimeMilliseconds()), ("$k", divergence.Kind),
+                ("$d", (int?)divergence.Direction), ("$s", divergence.Seq), ("$detail", divergence.Detail),
+                ("$b", divergence.EvidenceBody), ("$sig", divergence.EvidenceSignature));
+            return divergence with { Id = id };
+        }, ct);
+
+    public IReadOnlyList<Divergence> ListDivergences(string peerId, int limit = 100)
+    {
+        using var db = Open();
+        using var command = db.Command(
+            """
+            SELECT divergence_id, peer_id, at_ms, kind, direction, seq, detail, evidence_body, evidence_signature
+            FROM divergences WHERE peer_id = $p ORDER BY divergence_id DESC LIMIT $l
+            """, ("$p", peerId), ("$l", limit));
+        using var r = command.ExecuteReader();
+        var list = new List<Divergence>();
+        while (r.Read())
+        {
+            list.Add(new Divergence
+            {
+                Id = r.GetInt64(0),
+                PeerId = r.GetString(1),
+                At = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2)),
+                Kind = r.GetString(3),
+                Direction = r.IsDBNull(4) ? null : (Direction)r.GetInt32(4),
+                Seq = r.IsDBNull(5) ? null : r.GetInt64(5),
+                Detail = r.GetString(6),
+                EvidenceBody = r.IsDBNull(7) ? null : (byte[])r[7],
+                EvidenceSignature = r.IsDBNull(8) ? null : (byte[])r[8],
+            });
+        }
+        return list;
+    }
+}

@@ -1,0 +1,80 @@
+namespace Hotline.Storage.Transcript;
+
+/// <summary>
+/// The store's side of the transcript: entries the receiver refused (still part of the chain),
+/// co-signed checkpoints, and divergences. Write methods return after the commit.
+/// </summary>
+public interface ITranscriptStore
+{
+    /// <summary>
+    /// Keeps signed envelopes of the peer whose content this node refused: they stay entries of the
+    /// chain. Returns those that break the chain (they are not kept) with the reason.
+    /// </summary>
+    Task<IReadOnlyList<(long Seq, string Reason)>> KeepRefusedAsync(string peerId, IReadOnlyList<RefusedEntry> refused, CancellationToken ct = default);
+
+    /// <summary>The highest sequence number held in a direction (0 when none).</summary>
+    long MaxSeq(string peerId, Direction direction);
+
+    /// <summary>The largest n such that the peer has receipted (committed or refused) our envelopes 1..n.</summary>
+    long SettledOutboundPrefix(string peerId);
+
+    /// <summary>The largest n such that this node holds the peer's entries 1..n, given that it holds 1..<paramref name="known"/>.</summary>
+    long HeldInboundPrefix(string peerId, long known = 0);
+
+    /// <summary>Visits the entry hashes of a direction with seq in [first, last], in sequence order, until <paramref name="visit"/> returns false.</summary>
+    void ForEachEntryHash(string peerId, Direction direction, long first, long last, Func<long, byte[], bool> visit);
+
+    Task<StoredCheckpoint> StoreCheckpointAsync(string peerId, byte[] body, byte[] signatureA, byte[] signatureB, DateTimeOffset created, CancellationToken ct = default);
+
+    StoredCheckpoint? LatestCheckpoint(string peerId);
+
+    IReadOnlyList<StoredCheckpoint> ListCheckpoints(string peerId, int limit = 100);
+
+    Task<Divergence> RecordDivergenceAsync(Divergence divergence, CancellationToken ct = default);
+
+    IReadOnlyList<Divergence> ListDivergences(string peerId, int limit = 100);
+}
+
+/// <summary>A peer's envelope whose signature and chain fields are sound but whose content this node refused.</summary>
+public sealed record RefusedEntry(long Seq, byte[] Body, byte[] Signature, byte[] Hash, byte[] PrevHash, string Reason);
+
+/// <summary>A checkpoint both nodes signed, as stored.</summary>
+public sealed record StoredCheckpoint
+{
+    public required long Id { get; init; }
+    public required string PeerId { get; init; }
+    public required byte[] Body { get; init; }
+    public required byte[] SignatureA { get; init; }
+    public required byte[] SignatureB { get; init; }
+    public required DateTimeOffset Created { get; init; }
+    public required DateTimeOffset StoredAt { get; init; }
+}
+
+/// <summary>
+/// The two nodes' records part: a conflicting envelope, a broken chain link, or checkpoint
+/// statements that differ. Direction and seq name the first entry where they part, when known.
+/// </summary>
+public sealed record Divergence
+{
+    public long Id { get; init; }
+    public required string PeerId { get; init; }
+    public required DateTimeOffset At { get; init; }
+    /// <summary><see cref="DivergenceKinds"/>.</summary>
+    public required string Kind { get; init; }
+    public Direction? Direction { get; init; }
+    public long? Seq { get; init; }
+    public required string Detail { get; init; }
+    /// <summary>What the peer signed that disagrees (an envelope body or a checkpoint statement).</summary>
+    public byte[]? EvidenceBody { get; init; }
+    public byte[]? EvidenceSignature { get; init; }
+}
+
+public static class DivergenceKinds
+{
+    public const string ChainMismatch = "chain-mismatch";
+    public const string ConflictingEnvelope = "conflicting-envelope";
+    public const string Checkpoint = "checkpoint";
+
+    /// <summary>How every rejection for a broken chain link begins (docs/protocol.md §6.3).</summary>
+    public const string ChainMismatchReason = "chain link does not match";
+}
