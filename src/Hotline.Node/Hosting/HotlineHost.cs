@@ -8,6 +8,7 @@ using Hotline.Node.Alarms;
 using Hotline.Node.Apis;
 using Hotline.Node.Link;
 using Hotline.Node.Messaging;
+using Hotline.Node.Supervision;
 using Hotline.Storage;
 using Hotline.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
@@ -62,6 +63,7 @@ public sealed class HotlineHost : IAsyncDisposable
         builder.Services.AddSingleton(certificate);
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<IHotlineStore>(store);
+        builder.Services.AddSingleton<ISupervisionStore>(store);
         builder.Services.AddSingleton(new NodeInfo(config.Name, identity.PublicKey,
             Fingerprints.ForCard(identity.PublicKey, Pins.Sha256Hex(certificate)), time.GetUtcNow()));
         builder.Services.AddSingleton<EventHub>();
@@ -76,6 +78,7 @@ public sealed class HotlineHost : IAsyncDisposable
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HookDispatcher>());
         builder.Services.AddSingleton<AlarmService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlarmService>());
+        builder.Services.AddHotlineSupervision();
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = LinkManager.MaxFrameBytes;
@@ -154,6 +157,7 @@ public sealed class HotlineHost : IAsyncDisposable
             return next(ctx);
         });
         app.MapGrpcService<LinkService>();
+        app.MapOperationsApi();
 
         var api = app.MapGroup("/api");
         api.AddEndpointFilter(async (ctx, next) =>
@@ -172,6 +176,7 @@ public sealed class HotlineHost : IAsyncDisposable
         api.MapStatusApi();
         api.MapEventsApi();
         api.MapAlarmsApi();
+        api.MapSupervisionApi();
 
         await app.StartAsync(ct);
         var host = new HotlineHost(app, folder);

@@ -47,6 +47,7 @@ public sealed record MessageView
             {
                 Protocol.EnvelopeKind.Seen => "seen",
                 Protocol.EnvelopeKind.Acknowledgement => "acknowledgement",
+                Protocol.EnvelopeKind.Test => "test",
                 _ => "message",
             },
             Label = e.Label?.ToString(),
