@@ -86,7 +86,7 @@ internal static class PeerCommand
             }
             return 0;
         });
-        return new Command("peer", "Paired peers.") { add, list };
+        return new Command("peer", "Paired peers.") { add, list, PeerEndpointsCommand.Create() };
     }
 
     internal static string Format(JsonElement p)
