@@ -9,8 +9,9 @@ public static class LinkStateNames
 }
 
 /// <summary>
-/// The path a session runs on: an endpoint of the side that was dialled, with its place in that
-/// side's list (0 is the preferred one; -1 when the dialled side does not advertise it).
+/// The path a session runs on: the endpoint of the dialled side that the dialler dialled, with its
+/// place in the dialler's list of that side's endpoints (0 is the preferred one). The dialler
+/// tells it in its Hello, so both sides record the same path.
 /// </summary>
 public sealed record LinkPath(int Index, string Endpoint)
 {

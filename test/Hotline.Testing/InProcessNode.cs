@@ -102,7 +102,8 @@ public sealed class InProcessNode : IAsyncDisposable
 
     public PeerLink? LinkTo(InProcessNode other) => Links.Find(other.Id);
 
-    public bool IsUpWith(InProcessNode other) => LinkTo(other)?.State == LinkState.Up;
+    /// <summary>A session carries the link (up or degraded).</summary>
+    public bool IsUpWith(InProcessNode other) => LinkTo(other)?.IsConnected == true;
 
     public Task<ApiResult<MessageView>> SendAsync(InProcessNode to, string channel, string text, string? precedence = null, CancellationToken ct = default) =>
         Messages.SendAsync(new SendRequest { Peer = to.Id, Channel = channel, Text = text, Precedence = precedence }, ct);

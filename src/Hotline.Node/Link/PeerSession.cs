@@ -81,6 +81,7 @@ public sealed class PeerSession
             if (DialledByUs)
             {
                 ownHello.DialledEndpoint = Endpoint;
+                ownHello.DialledIndex = (uint)Math.Max(0, Path?.Index ?? 0);
                 ownHello.Probe = IsProbe;
             }
             // A path that swallows bytes (a partition) must not hold the dial: the Hello exchange has the failure time to finish.
@@ -103,7 +104,7 @@ public sealed class PeerSession
                 IsProbe = hello.Probe;
                 if (hello.DialledEndpoint.Length > 0)
                 {
-                    Path = new LinkPath(_link.Supervision.IndexOfOwn(hello.DialledEndpoint), hello.DialledEndpoint);
+                    Path = new LinkPath((int)Math.Min(hello.DialledIndex, int.MaxValue), hello.DialledEndpoint);
                     Endpoint = $"{Endpoint} to {hello.DialledEndpoint}";
                 }
             }
@@ -120,7 +121,12 @@ public sealed class PeerSession
             try
             {
                 var tasks = new[] { ReadLoopAsync(ct), SendLoopAsync(ct), HeartbeatLoopAsync(ct) };
-                await Task.WhenAny(tasks);
+                var first = await Task.WhenAny(tasks);
+                // The loop that ended first tells why; the others only fail because they are stopped.
+                if (first.IsFaulted)
+                {
+                    CloseReason ??= first.Exception!.GetBaseException().Message;
+                }
                 Close("session ended");
                 await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
                 foreach (var t in tasks.Where(t => t.IsFaulted))
@@ -130,7 +136,6 @@ public sealed class PeerSession
                     {
                         _link.Failed(e);
                     }
-                    CloseReason = e.Message;
                 }
             }
             finally
@@ -162,13 +167,13 @@ public sealed class PeerSession
     private async Task<string> RunProbeAsync(CancellationToken ct)
     {
         var tasks = new[] { ReadLoopAsync(ct), HeartbeatLoopAsync(ct) };
-        await Task.WhenAny(tasks);
+        var first = await Task.WhenAny(tasks);
+        if (first.IsFaulted)
+        {
+            CloseReason ??= first.Exception!.GetBaseException().Message;
+        }
         Close("probe ended");
         await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
-        foreach (var t in tasks.Where(t => t.IsFaulted))
-        {
-            CloseReason = t.Exception!.GetBaseException().Message;
-        }
         return CloseReason ?? "probe ended";
     }
 

@@ -23,8 +23,6 @@ public sealed record LinkSupervisionOptions
     /// <summary>How often liveness is checked inside a session: a tenth of the interval.</summary>
     public TimeSpan CheckEvery => Heartbeat / 10;
 
-    /// <summary>This node's own endpoints as its card advertises them, to name the path of a session the peer dialled.</summary>
-    public IReadOnlyList<string> Advertise { get; init; } = [];
 
     public static LinkSupervisionOptions From(LinkConfig c) => new()
     {
@@ -32,20 +30,5 @@ public sealed record LinkSupervisionOptions
         FailAfter = TimeSpan.FromSeconds(c.HeartbeatSeconds * Math.Max(2, c.FailAfterHeartbeats)),
         DegradedRoundTrip = TimeSpan.FromMilliseconds(c.DegradedRoundTripMs),
         FailbackAfter = TimeSpan.FromSeconds(c.FailbackAfterSeconds),
-        Advertise = c.Advertise,
     };
-
-    /// <summary>Where in this node's advertised list an endpoint the peer dialled sits; -1 if not there.</summary>
-    public int IndexOfOwn(string endpoint)
-    {
-        var wanted = endpoint.TrimEnd('/');
-        for (var i = 0; i < Advertise.Count; i++)
-        {
-            if (string.Equals(Advertise[i].TrimEnd('/'), wanted, StringComparison.OrdinalIgnoreCase))
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
 }
