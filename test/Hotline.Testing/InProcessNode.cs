@@ -77,6 +77,8 @@ public sealed class InProcessNode : IAsyncDisposable
             Link = new LinkConfig { Listen = "127.0.0.1:0", Advertise = [], HeartbeatSeconds = options.HeartbeatSeconds },
             Api = new ApiConfig { Listen = "127.0.0.1:0" },
             Channels = options.Channels,
+            // Scheduled line tests would fire whenever a test's fake clock crosses the hour: on only where a test asks.
+            LineTests = LineTestSettings.Defaults with { Enabled = false },
         };
         folder.Initialise(options.Configure?.Invoke(config) ?? config);
         var host = await HotlineHost.StartAsync(folder, new HostSettings { LogLevel = options.LogLevel, Time = options.Time }, ct);

@@ -150,8 +150,9 @@ public sealed partial class SqliteStore : ISupervisionStore
     public DateTimeOffset? LastScheduledLineTest(string peerId)
     {
         using var db = Open();
-        var ms = db.Scalar<long?>("SELECT last_ms FROM line_test_schedule WHERE peer_id = $p", ("$p", peerId));
-        return ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
+        using var command = db.Command("SELECT last_ms FROM line_test_schedule WHERE peer_id = $p", ("$p", peerId));
+        using var r = command.ExecuteReader();
+        return r.Read() ? Time(r, 0) : null;
     }
 
     public Task SetLastScheduledLineTestAsync(string peerId, DateTimeOffset at, CancellationToken ct = default) =>

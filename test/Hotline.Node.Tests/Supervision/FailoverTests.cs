@@ -85,16 +85,27 @@ public sealed class FailoverTests(ITestOutputHelper output)
             Assert.Equal([0, 1], inbound.Select(p => p!.Index).Distinct().Order());
         }
 
-        // Every transition was stored with its cause: down on silence, up on #1 (a failover), up on #0 (a failback).
-        var history = a.Service<ISupervisionStore>().ListLinkTransitions(b.Id, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
-        foreach (var t in history)
+        // Every transition was stored with its cause, on both sides: the silence (degraded, and down on the side
+        // that noticed first), up on #1 (a failover), up on #0 again (a failback).
+        var silenceSeen = false;
+        foreach (var (node, peer) in new[] { (a, b), (b, a) })
         {
-            output.WriteLine($"  {t.State,-8} {t.Path?.ToString() ?? "-",-40} {t.Cause}");
+            var history = node.Service<ISupervisionStore>().ListLinkTransitions(peer.Id, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+            output.WriteLine($"{node.Name}:");
+            foreach (var t in history)
+            {
+                output.WriteLine($"  {t.State,-8} {t.Path?.ToString() ?? "-",-40} {t.Cause}");
+            }
+            var afterCut = history.SkipWhile(t => t.State != LinkStateNames.Degraded).ToList();
+            Assert.StartsWith("heartbeat missed", afterCut[0].Cause, StringComparison.Ordinal);
+            silenceSeen |= afterCut.Any(t => t.State == LinkStateNames.Down && t.Cause.StartsWith("no frame from peer", StringComparison.Ordinal));
+            var failoverAt = afterCut.FindIndex(t => t.State == LinkStateNames.Up && t.Path?.Index == 1 && t.Cause.StartsWith("failover from #0", StringComparison.Ordinal));
+            var failbackAt = afterCut.FindIndex(t => t.State == LinkStateNames.Up && t.Path?.Index == 0 && t.Cause.StartsWith("failback from #1", StringComparison.Ordinal));
+            Assert.InRange(failoverAt, 1, int.MaxValue);
+            Assert.InRange(failbackAt, failoverAt + 1, int.MaxValue);
+            Assert.Equal(LinkStateNames.Up, history[^1].State);
         }
-        var afterCut = history.SkipWhile(t => !(t.State == LinkStateNames.Down && t.Cause.StartsWith("no frame from peer", StringComparison.Ordinal))).ToList();
-        Assert.NotEmpty(afterCut);
-        Assert.Contains(afterCut, t => t.State == LinkStateNames.Up && t.Path?.Index == 1 && t.Cause.StartsWith("failover from #0", StringComparison.Ordinal));
-        Assert.Contains(afterCut, t => t.State == LinkStateNames.Up && t.Path?.Index == 0 && t.Cause.StartsWith("failback from #1", StringComparison.Ordinal));
+        Assert.True(silenceSeen, "neither side recorded the path going silent");
     }
 
     [Fact]
