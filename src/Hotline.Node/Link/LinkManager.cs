@@ -63,6 +63,7 @@ public sealed class LinkManager : BackgroundService
     public void LoadOutboxes()
     {
         _directory.Reload();
+        _ctx.Recorder.NodeStarting(_directory.All);
         foreach (var peer in _directory.All)
         {
             var link = _links.GetOrAdd(peer.Id, _ => new PeerLink(_ctx, peer));

@@ -17,6 +17,23 @@ public sealed partial class LinkStateRecorder(ISupervisionStore store, EventHub 
     /// <summary>Times a link moved to a less preferred path since the node started.</summary>
     public long Failovers(string peerId) => _failovers.GetValueOrDefault(peerId);
 
+    /// <summary>
+    /// A starting node has no session: a link whose last stored state is not down (the previous run
+    /// ended without recording it, e.g. a crash) is recorded down now, so its history does not
+    /// stay up for as long as the node cannot reach the peer.
+    /// </summary>
+    public void NodeStarting(IEnumerable<PeerRecord> peers)
+    {
+        var now = time.GetUtcNow();
+        foreach (var peer in peers)
+        {
+            if (store.ListLinkTransitions(peer.Id, now, now) is [.., { State: not LinkStateNames.Down }])
+            {
+                Record(peer, LinkState.Down, "node started (the previous run did not record the link down)", null, null);
+            }
+        }
+    }
+
     public void Record(PeerRecord peer, LinkState state, string cause, LinkPath? path, TimeSpan? roundTrip, LinkPath? previousPath = null)
     {
         var at = time.GetUtcNow();

@@ -146,6 +146,13 @@ public sealed class LineTestTests(ITestOutputHelper output)
         output.WriteLine(list.ToString());
         Assert.Contains(list.StdoutLines, l => l.Contains("Maj Choi", StringComparison.Ordinal) && l.Contains("answered", StringComparison.Ordinal)
             && l.Contains("Capt Wang", StringComparison.Ordinal) && l.Contains("45s", StringComparison.Ordinal));
+
+        // The readiness report of a running node comes through the API, on the node's clock.
+        var report = await HotlineCli.RunAsync("report", "readiness", "--peer", "Node A", "--since", "1d", "--data", b.Folder.Path);
+        output.WriteLine(report.ToString());
+        Assert.Equal(0, report.ExitCode);
+        Assert.Contains(report.StdoutLines, l => l.StartsWith("tests ", StringComparison.Ordinal) && l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is ["tests", "1", "0"]);
+        Assert.Contains(report.StdoutLines, l => l.StartsWith("median answer time ", StringComparison.Ordinal) && l.Contains("45s", StringComparison.Ordinal));
     }
 
     private static Task TickAsync(InProcessNode node) => node.Service<LineTestService>().TickAsync(default);
