@@ -21,7 +21,7 @@ public static class SupervisionApi
                 return Problems.Of(400, "peer is required", "Name the peer to test by its name or id.");
             }
             var actor = MessagesApi.Actor(http);
-            return actor is null ? BadActor() : Answer(await tests.StartAsync(request.Peer, actor, ct));
+            return actor is null ? BadActor() : Answer(await tests.StartTestAsync(request.Peer, actor, ct));
         });
         api.MapPost("/tests/{id:guid}/answer", async (Guid id, HttpContext http, LineTestService tests, CancellationToken ct) =>
         {

@@ -121,7 +121,7 @@ public sealed partial class LineTestService(
     }
 
     /// <summary>Starts a line test by hand (or from the schedule).</summary>
-    public async Task<ApiResult<LineTestView>> StartAsync(string peerText, string startedBy, CancellationToken ct)
+    public async Task<ApiResult<LineTestView>> StartTestAsync(string peerText, string startedBy, CancellationToken ct)
     {
         var peer = directory.Resolve(peerText);
         if (peer is null)

@@ -62,8 +62,10 @@ public static class ReadinessChart
         foreach (var p in r.Link.Paths)
         {
             var pc = PathColours[Math.Abs(p.Index) % PathColours.Length];
-            s.Append(Inv($"<rect x=\"{legendX}\" y=\"112\" width=\"10\" height=\"10\" fill=\"{pc}\"/><text x=\"{legendX + 14}\" y=\"121\">#{p.Index} {Esc(p.Endpoint)} ({p.Percent:0.#}%)</text>\n"));
-            legendX += 220;
+            var text = Inv($"#{p.Index} {p.Endpoint} ({p.Percent:0.#}%)");
+            s.Append(Inv($"<rect x=\"{legendX}\" y=\"112\" width=\"10\" height=\"10\" fill=\"{pc}\"/><text x=\"{legendX + 14}\" y=\"121\">{Esc(text)}</text>\n"));
+            // About 7 px a character at 12 px sans-serif, and a gap.
+            legendX += 30 + (7 * text.Length);
         }
 
         // Answer times, seconds, against the window; missed tests sit on the top line.
@@ -75,7 +77,7 @@ public static class ReadinessChart
         s.Append(Inv($"<line x1=\"{Left}\" y1=\"{top}\" x2=\"{Left}\" y2=\"{bottom}\" stroke=\"#333\"/>\n"));
         s.Append(Inv($"<text x=\"{Left - 8}\" y=\"{top + 4}\" text-anchor=\"end\">{max:0} s</text>\n"));
         s.Append(Inv($"<text x=\"{Left - 8}\" y=\"{bottom + 4}\" text-anchor=\"end\">0 s</text>\n"));
-        s.Append(Inv($"<text x=\"{Left}\" y=\"{bottom + 22}\" fill=\"#555\">answer time of each line test (circles: they answered ours; squares: we answered theirs; crosses: missed; dashes: window)</text>\n"));
+        s.Append(Inv($"<text x=\"{Left}\" y=\"{bottom + 22}\" fill=\"#555\">answer time of each line test (circles: they answered ours; squares: we answered theirs; crosses: missed; hollow: still open; dashes: window)</text>\n"));
         foreach (var a in r.Answers)
         {
             var x = X(a.SentAt);
@@ -90,9 +92,13 @@ public static class ReadinessChart
                     ? Inv($"<circle class=\"answer {a.Outcome}\" cx=\"{x:0.##}\" cy=\"{y:0.##}\" r=\"4\" fill=\"{colour}\"><title>{label}</title></circle>\n")
                     : Inv($"<rect class=\"answer {a.Outcome}\" x=\"{x - 4:0.##}\" y=\"{y - 4:0.##}\" width=\"8\" height=\"8\" fill=\"{colour}\"><title>{label}</title></rect>\n"));
             }
+            else if (a.Outcome != "missed")
+            {
+                s.Append(Inv($"<circle class=\"answer {a.Outcome}\" cx=\"{x:0.##}\" cy=\"{Y(0):0.##}\" r=\"4\" fill=\"none\" stroke=\"{colour}\"><title>{label}</title></circle>\n"));
+            }
             else
             {
-                var y = a.Outcome == "missed" ? top : Y(0);
+                var y = top;
                 s.Append(Inv($"<path class=\"answer {a.Outcome}\" d=\"M{x - 4:0.##},{y - 4:0.##} L{x + 4:0.##},{y + 4:0.##} M{x + 4:0.##},{y - 4:0.##} L{x - 4:0.##},{y + 4:0.##}\" stroke=\"{colour}\" stroke-width=\"2\"><title>{label}</title></path>\n"));
             }
         }
