@@ -6,6 +6,8 @@ public static class AlarmKinds
     public const string DeliveryOverdue = "delivery-overdue";
     /// <summary>A message (ours or theirs) was not acknowledged by a person in time.</summary>
     public const string AcknowledgementOverdue = "ack-overdue";
+    /// <summary>A line test (ours or the peer's) was not answered by a person within its window.</summary>
+    public const string LineTestMissed = "line-test-missed";
 }
 
 /// <summary>An alarm about one message: raised once per kind, walks the escalation chain, cleared by the acknowledgement.</summary>

@@ -24,8 +24,14 @@ public interface IHotlineStore : IAsyncDisposable
     /// <summary>Commits verified envelopes from a peer; replays of envelopes already held change nothing.</summary>
     Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, CancellationToken ct = default);
 
+    /// <summary>As <see cref="CommitInboundAsync(string, IReadOnlyList{Envelope}, CancellationToken)"/>, recording the path the new envelopes arrived on.</summary>
+    Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, LinkPath? path, CancellationToken ct = default);
+
     /// <summary>Stores a peer's signed receipt and marks the envelopes it covers delivered (or rejected).</summary>
     Task<IReadOnlyList<DeliveryChange>> ApplyReceiptAsync(string peerId, SignedReceipt receipt, ReceiptBody body, CancellationToken ct = default);
+
+    /// <summary>As <see cref="ApplyReceiptAsync(string, SignedReceipt, ReceiptBody, CancellationToken)"/>, recording the path the receipt came on as the path of the envelopes it delivers.</summary>
+    Task<IReadOnlyList<DeliveryChange>> ApplyReceiptAsync(string peerId, SignedReceipt receipt, ReceiptBody body, LinkPath? path, CancellationToken ct = default);
 
     /// <summary>Outbound envelopes the peer has not yet receipted, in sequence order.</summary>
     IReadOnlyList<StoredMessage> LoadUndelivered(string peerId);

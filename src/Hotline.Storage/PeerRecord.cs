@@ -25,4 +25,7 @@ public sealed record PeerSettings
 {
     /// <summary>Deadlines for this link; null means the node's defaults.</summary>
     public Deadlines? Deadlines { get; init; }
+
+    /// <summary>Line tests of this link; unset members take the node's defaults.</summary>
+    public LineTestSettings? LineTests { get; init; }
 }

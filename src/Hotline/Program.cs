@@ -14,6 +14,8 @@ var root = new RootCommand("Hotline: a crisis-communication hotline between sove
     StatusCommand.Create(),
     AckCommand.Create(),
     PendingCommand.Create(),
+    TestCommand.Create(),
+    ReportCommand.Create(),
     DemoCommand.Create(),
     BenchCommand.Create(),
     CheckpointCommand.Create(),

@@ -7,4 +7,7 @@ public sealed record ClusterOptions
 
     /// <summary>Put a <see cref="FaultProxy"/> in front of each node's link, so every session crosses one.</summary>
     public bool ThroughProxies { get; init; }
+
+    /// <summary>With <see cref="ThroughProxies"/>: how many paths (proxies, in order of preference) each node advertises.</summary>
+    public int Paths { get; init; } = 1;
 }

@@ -65,6 +65,8 @@ public sealed class InProcessNode : IAsyncDisposable
             Link = new LinkConfig { Listen = "127.0.0.1:0", Advertise = [], HeartbeatSeconds = options.HeartbeatSeconds },
             Api = new ApiConfig { Listen = "127.0.0.1:0" },
             Channels = options.Channels,
+            // Scheduled line tests would fire whenever a test's fake clock crosses the hour: on only where a test asks.
+            LineTests = LineTestSettings.Defaults with { Enabled = false },
         };
         folder.Initialise(options.Configure?.Invoke(config) ?? config);
         var host = await HotlineHost.StartAsync(folder, new HostSettings { LogLevel = options.LogLevel, Time = options.Time }, ct);
@@ -90,7 +92,8 @@ public sealed class InProcessNode : IAsyncDisposable
 
     public PeerLink? LinkTo(InProcessNode other) => Links.Find(other.Id);
 
-    public bool IsUpWith(InProcessNode other) => LinkTo(other)?.State == LinkState.Up;
+    /// <summary>A session carries the link (up or degraded).</summary>
+    public bool IsUpWith(InProcessNode other) => LinkTo(other)?.IsConnected == true;
 
     public Task<ApiResult<MessageView>> SendAsync(InProcessNode to, string channel, string text, string? precedence = null, CancellationToken ct = default) =>
         Messages.SendAsync(new SendRequest { Peer = to.Id, Channel = channel, Text = text, Precedence = precedence }, ct);

@@ -11,42 +11,50 @@ public sealed class TwoNodeCluster : IAsyncDisposable
 {
     private readonly TempFolder _temp;
 
-    private TwoNodeCluster(TempFolder temp, InProcessNode a, InProcessNode b, PairingCard cardA, PairingCard cardB, FaultProxy? toA, FaultProxy? toB)
+    private TwoNodeCluster(TempFolder temp, InProcessNode a, InProcessNode b, PairingCard cardA, PairingCard cardB,
+        IReadOnlyList<FaultProxy> toA, IReadOnlyList<FaultProxy> toB)
     {
         _temp = temp;
         A = a;
         B = b;
         CardA = cardA;
         CardB = cardB;
-        ProxyToA = toA;
-        ProxyToB = toB;
+        ProxiesToA = toA;
+        ProxiesToB = toB;
     }
 
     public InProcessNode A { get; }
     public InProcessNode B { get; }
     public PairingCard CardA { get; }
     public PairingCard CardB { get; }
-    public FaultProxy? ProxyToA { get; }
-    public FaultProxy? ProxyToB { get; }
-    public IEnumerable<FaultProxy> Proxies => new[] { ProxyToA, ProxyToB }.OfType<FaultProxy>();
+    public FaultProxy? ProxyToA => ProxiesToA.FirstOrDefault();
+    public FaultProxy? ProxyToB => ProxiesToB.FirstOrDefault();
+    /// <summary>The paths to each node, most preferred first (empty without proxies).</summary>
+    public IReadOnlyList<FaultProxy> ProxiesToA { get; }
+    public IReadOnlyList<FaultProxy> ProxiesToB { get; }
+    public IEnumerable<FaultProxy> Proxies => ProxiesToA.Concat(ProxiesToB);
 
     public static async Task<TwoNodeCluster> StartAsync(ClusterOptions? options = null, CancellationToken ct = default)
     {
         options ??= new ClusterOptions();
         var temp = new TempFolder("cluster");
         InProcessNode? a = null, b = null;
-        FaultProxy? toA = null, toB = null;
+        var toA = new List<FaultProxy>();
+        var toB = new List<FaultProxy>();
         try
         {
             a = await InProcessNode.StartAsync(temp.Combine("a"), "Node A", options.Node, ct);
             b = await InProcessNode.StartAsync(temp.Combine("b"), "Node B", options.Node, ct);
             if (options.ThroughProxies)
             {
-                toA = new FaultProxy(a.Host.LinkUrl);
-                toB = new FaultProxy(b.Host.LinkUrl);
+                for (var i = 0; i < Math.Max(1, options.Paths); i++)
+                {
+                    toA.Add(new FaultProxy(a.Host.LinkUrl));
+                    toB.Add(new FaultProxy(b.Host.LinkUrl));
+                }
             }
-            var cardA = toA is null ? a.ExportCard() : a.ExportCard(toA.Url);
-            var cardB = toB is null ? b.ExportCard() : b.ExportCard(toB.Url);
+            var cardA = toA.Count == 0 ? a.ExportCard() : a.ExportCard([.. toA.Select(p => p.Url)]);
+            var cardB = toB.Count == 0 ? b.ExportCard() : b.ExportCard([.. toB.Select(p => p.Url)]);
             await a.AddPeerAsync(cardB, ct);
             await b.AddPeerAsync(cardA, ct);
             var cluster = new TwoNodeCluster(temp, a, b, cardA, cardB, toA, toB);
@@ -55,7 +63,7 @@ public sealed class TwoNodeCluster : IAsyncDisposable
         }
         catch
         {
-            foreach (var p in new[] { toA, toB }.OfType<FaultProxy>())
+            foreach (var p in toA.Concat(toB))
             {
                 await p.DisposeAsync();
             }

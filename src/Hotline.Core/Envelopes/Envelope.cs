@@ -24,6 +24,8 @@ public sealed record Envelope
     public Label? Label { get; init; }
     /// <summary>Seen and acknowledgement envelopes: who saw or acknowledged.</summary>
     public string? Actor { get; init; }
+    /// <summary>Line tests: the window, from <see cref="Created"/>, for a person to answer (0 otherwise).</summary>
+    public uint AnswerWithinSeconds { get; init; }
 
     /// <summary>The exact bytes of the <see cref="EnvelopeBody"/> that were signed.</summary>
     public required byte[] Body { get; init; }

@@ -29,6 +29,7 @@ public static class EnvelopeCodec
             PrevHash = ByteString.CopyFrom(prevHash),
             Language = draft.Language ?? "",
             Actor = draft.Actor ?? "",
+            AnswerWithinSeconds = draft.AnswerWithinSeconds,
         };
         if (draft.Label is { } label)
         {
@@ -100,6 +101,10 @@ public static class EnvelopeCodec
         {
             return EnvelopeCheck.Fail("seen or acknowledgement without a reference");
         }
+        if (parsed.Kind == EnvelopeKind.Test && parsed.AnswerWithinSeconds == 0)
+        {
+            return EnvelopeCheck.Fail("line test without an answer window");
+        }
         return EnvelopeCheck.Ok(Decode(parsed, body.ToArray(), signature.ToArray()));
     }
 
@@ -123,6 +128,7 @@ public static class EnvelopeCodec
         Language = b.Language.Length > 0 ? b.Language : null,
         Label = b.Label is { } l ? new Label { Policy = l.Policy, Classification = l.Classification, ReleasableTo = [.. l.ReleasableTo] } : null,
         Actor = b.Actor.Length > 0 ? b.Actor : null,
+        AnswerWithinSeconds = b.AnswerWithinSeconds,
         Body = bytes,
         Signature = signature,
         Hash = SHA256.HashData(bytes),

@@ -14,4 +14,5 @@ public sealed record EnvelopeDraft
     public string? Language { get; init; }
     public Label? Label { get; init; }
     public string? Actor { get; init; }
+    public uint AnswerWithinSeconds { get; init; }
 }

@@ -77,8 +77,10 @@ public static class MessagesApi
         return Results.Ok(new { messages = views, next = list.Count > 0 ? list[^1].Position : after ?? 0 });
     }
 
-    private static IResult Get(Guid id, IHotlineStore store) =>
-        store.FindMessage(id) is { } m ? Results.Ok(MessageView.From(m)) : Problems.Of(404, $"no message {id}", "Use an id from GET /api/messages.");
+    private static IResult Get(Guid id, IHotlineStore store, ISupervisionStore supervision) =>
+        store.FindMessage(id) is { } m
+            ? Results.Ok(MessageView.From(m) with { Path = supervision.PathOf(id, m.Direction) is { } p ? $"#{p.Index} {p.Endpoint}" : null })
+            : Problems.Of(404, $"no message {id}", "Use an id from GET /api/messages.");
 }
 
 public sealed record AckRequest(string? Reply);

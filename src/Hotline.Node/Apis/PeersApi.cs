@@ -60,6 +60,10 @@ public sealed record PeerView
     public required string State { get; init; }
     public DateTimeOffset? StateSince { get; init; }
     public string? Endpoint { get; init; }
+    /// <summary>The current path's place in the dialler's list of endpoints (0 = preferred).</summary>
+    public int? PathIndex { get; init; }
+    /// <summary>Why the link is degraded (missed heartbeat, slow round trip), when it is.</summary>
+    public string? DegradedCause { get; init; }
     public double? RoundTripMs { get; init; }
     public string? LastError { get; init; }
     public long? Outbound { get; init; }
@@ -83,8 +87,10 @@ public sealed record PeerView
         State = (link?.State ?? LinkState.Down).ToString().ToLowerInvariant(),
         StateSince = link?.StateSince,
         Endpoint = link?.Endpoint,
+        PathIndex = link?.Path?.Index,
+        DegradedCause = link?.DegradedCause,
         RoundTripMs = link?.RoundTrip?.TotalMilliseconds,
-        LastError = link?.State == LinkState.Up ? null : link?.LastError,
+        LastError = link?.IsConnected == true ? null : link?.LastError,
         Outbound = counts?.Outbound,
         Undelivered = counts?.Undelivered,
         Inbound = counts?.Inbound,

@@ -9,6 +9,7 @@ using Hotline.Node.Apis;
 using Hotline.Node.Link;
 using Hotline.Node.Messaging;
 using Hotline.Node.Transcript;
+using Hotline.Node.Supervision;
 using Hotline.Storage;
 using Hotline.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
@@ -70,6 +71,7 @@ public sealed class HotlineHost : IAsyncDisposable
         builder.Services.AddSingleton(certificate);
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<IHotlineStore>(store);
+        builder.Services.AddSingleton<ISupervisionStore>(store);
         builder.Services.AddSingleton(new NodeInfo(config.Name, identity.PublicKey,
             Fingerprints.ForCard(identity.PublicKey, Pins.Sha256Hex(certificate)), time.GetUtcNow()));
         builder.Services.AddSingleton<EventHub>();
@@ -85,6 +87,7 @@ public sealed class HotlineHost : IAsyncDisposable
         builder.Services.AddSingleton<AlarmService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlarmService>());
         builder.Services.AddHotlineTranscript(store);
+        builder.Services.AddHotlineSupervision();
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = LinkManager.MaxFrameBytes;
@@ -164,6 +167,7 @@ public sealed class HotlineHost : IAsyncDisposable
             return next(ctx);
         });
         app.MapGrpcService<LinkService>();
+        app.MapOperationsApi();
 
         var api = app.MapGroup("/api");
         api.AddEndpointFilter(async (ctx, next) =>
@@ -183,6 +187,7 @@ public sealed class HotlineHost : IAsyncDisposable
         api.MapEventsApi();
         api.MapAlarmsApi();
         api.MapTranscriptApi();
+        api.MapSupervisionApi();
 
         await app.StartAsync(ct);
         var host = new HotlineHost(app, folder);

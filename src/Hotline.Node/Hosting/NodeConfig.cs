@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Hotline.Core.Messages;
+using Hotline.Storage;
 
 namespace Hotline.Node.Hosting;
 
@@ -22,6 +23,9 @@ public sealed record NodeConfig
     /// <summary>When the nodes of a link co-sign checkpoints of their transcript.</summary>
     public Transcript.TranscriptConfig Transcript { get; init; } = new();
 
+    /// <summary>Line tests of every link unless the link has its own: schedule, time zone, answer window.</summary>
+    public LineTestSettings LineTests { get; init; } = LineTestSettings.Defaults;
+
     public IReadOnlyList<Label> ParsedLabels() =>
         Labels.Select(l => Label.TryParse(l, out var x) ? x! : throw new InvalidDataException($"hotline.json: '{l}' is not a label (CLASSIFICATION//POLICY[//REL A,B])")).ToArray();
 
@@ -36,8 +40,17 @@ public sealed record LinkConfig
     /// <summary>Addresses the peers dial, in order of preference; written into the pairing card.</summary>
     public IReadOnlyList<string> Advertise { get; init; } = ["https://127.0.0.1:7443"];
 
-    /// <summary>Seconds between heartbeats; a session with no frame for three intervals is dead.</summary>
+    /// <summary>Seconds between heartbeats, each way; they measure the round trip and keep the link's state.</summary>
     public double HeartbeatSeconds { get; init; } = 2;
+
+    /// <summary>Heartbeat intervals of silence after which a path has failed: the session ends and the next endpoint is dialled (at least 2).</summary>
+    public int FailAfterHeartbeats { get; init; } = 2;
+
+    /// <summary>A heartbeat round trip above this (milliseconds) marks the link degraded.</summary>
+    public double DegradedRoundTripMs { get; init; } = 1000;
+
+    /// <summary>Hysteresis: how long a better path must stay healthy before the link returns to it.</summary>
+    public double FailbackAfterSeconds { get; init; } = 60;
 }
 
 public sealed record ApiConfig

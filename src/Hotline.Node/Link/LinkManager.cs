@@ -6,6 +6,7 @@ using Grpc.Net.Client;
 using Hotline.Core.Identity;
 using Hotline.Node.Hosting;
 using Hotline.Node.Messaging;
+using Hotline.Node.Supervision;
 using Hotline.Protocol;
 using Hotline.Storage;
 using Microsoft.Extensions.Hosting;
@@ -30,7 +31,7 @@ public sealed class LinkManager : BackgroundService
 
     public LinkManager(NodeIdentity identity, NodeConfig config, X509Certificate2 certificate, IHotlineStore store,
         PeerDirectory directory, EventHub events, SecurityLog security, LinkPolicy policy, IHostApplicationLifetime lifetime,
-        ILogger<LinkManager> logger, Transcript.TranscriptExchange? transcript = null)
+        ILogger<LinkManager> logger, LinkStateRecorder recorder, Transcript.TranscriptExchange? transcript = null)
     {
         _lifetime = lifetime;
         _directory = directory;
@@ -38,7 +39,7 @@ public sealed class LinkManager : BackgroundService
         _logger = logger;
         // Sessions run on the system clock whatever clock deadlines use: heartbeats measure the real line.
         _ctx = new LinkContext(identity, config.Name, store, events, security, policy, TimeProvider.System,
-            TimeSpan.FromSeconds(config.Link.HeartbeatSeconds), Window: 256, logger) { Transcript = transcript };
+            TimeSpan.FromSeconds(config.Link.HeartbeatSeconds), Window: 256, logger, LinkSupervisionOptions.From(config.Link), recorder) { Transcript = transcript };
     }
 
     public IReadOnlyCollection<PeerLink> Links => (IReadOnlyCollection<PeerLink>)_links.Values;
@@ -63,6 +64,7 @@ public sealed class LinkManager : BackgroundService
     public void LoadOutboxes()
     {
         _directory.Reload();
+        _ctx.Recorder.NodeStarting(_directory.All);
         foreach (var peer in _directory.All)
         {
             var link = _links.GetOrAdd(peer.Id, _ => new PeerLink(_ctx, peer));
@@ -87,6 +89,7 @@ public sealed class LinkManager : BackgroundService
     {
         var link = _links.GetOrAdd(peer.Id, _ => new PeerLink(_ctx, peer));
         _ = Task.Run(() => DialLoopAsync(link, _stopping), CancellationToken.None);
+        _ = Task.Run(() => new FailbackSupervisor(this, link, _ctx.Supervision).RunAsync(_stopping), CancellationToken.None);
     }
 
     /// <summary>Runs a session that the peer dialled, until it ends.</summary>
@@ -108,24 +111,27 @@ public sealed class LinkManager : BackgroundService
             try
             {
                 await link.Vacant.WaitAsync(ct);
-                if (!link.WeArePreferredDialler && !firstRound)
+                if (!link.WeArePreferredDialler && !firstRound && !link.LastDialledByUs)
                 {
                     // Give the preferred dialler the first chance to restore the session.
                     await Task.Delay(TimeSpan.FromMilliseconds(500) + Jitter(), _ctx.Time, ct);
-                    if (link.State == LinkState.Up)
+                    if (link.IsConnected)
                     {
                         continue;
                     }
                 }
                 firstRound = false;
                 var connected = false;
-                foreach (var endpoint in link.Peer.Endpoints)
+                // Start after the endpoint whose session just failed: that is the failover.
+                var endpoints = link.Peer.Endpoints;
+                var start = link.ResumeIndex;
+                for (var i = 0; i < endpoints.Count; i++)
                 {
-                    if (link.State == LinkState.Up)
+                    if (link.IsConnected)
                     {
                         break;
                     }
-                    connected |= await DialAsync(link, endpoint, ct);
+                    connected |= await DialAsync(link, (start + i) % endpoints.Count, probe: false, started: null, ct);
                 }
                 if (connected)
                 {
@@ -148,8 +154,17 @@ public sealed class LinkManager : BackgroundService
     }
 
     /// <summary>Dials one endpoint and, if a session comes up, runs it. True when a session was established.</summary>
-    private async Task<bool> DialAsync(PeerLink link, string endpoint, CancellationToken ct)
+    /// <param name="index">The endpoint's place in the peer's list.</param>
+    /// <param name="probe">Only test the path (see <see cref="FailbackSupervisor"/>).</param>
+    /// <param name="started">Told the session before it runs, so a supervisor can watch and close it.</param>
+    internal async Task<bool> DialAsync(PeerLink link, int index, bool probe, Action<PeerSession>? started, CancellationToken ct)
     {
+        var endpoints = link.Peer.Endpoints;
+        if (index >= endpoints.Count)
+        {
+            return false;
+        }
+        var endpoint = endpoints[index];
         using var channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
         {
             HttpHandler = ClientHandler(link.Peer.TlsSha256),
@@ -161,9 +176,10 @@ public sealed class LinkManager : BackgroundService
         try
         {
             using var call = client.Session(cancellationToken: cts.Token);
-            var session = new PeerSession(link, new ClientFrameStream(call), dialledByUs: true, endpoint, cts.Token);
+            var session = new PeerSession(link, new ClientFrameStream(call), dialledByUs: true, endpoint, new Storage.LinkPath(index, endpoint), probe, cts.Token);
+            started?.Invoke(session);
             var reason = await session.RunAsync();
-            link.DialFailed(endpoint, reason);
+            link.DialFailed(endpoint, probe ? $"probe: {reason}" : reason);
             return session.WasAttached;
         }
         catch (Exception e) when (PeerSession.IsTransportError(e))

@@ -21,6 +21,31 @@ public sealed class PeerDirectory(IHotlineStore store)
         PeerAdded?.Invoke(peer);
     }
 
+    /// <summary>Changes a stored peer (endpoints, settings) and tells its link; returns the new record, or null if unknown.</summary>
+    public async Task<PeerRecord?> UpdateAsync(string peerId, Func<PeerRecord, PeerRecord> change, CancellationToken ct)
+    {
+        if (FindById(peerId) is not { } current)
+        {
+            return null;
+        }
+        var updated = change(current);
+        if (!updated.Endpoints.SequenceEqual(current.Endpoints) && store is ISupervisionStore supervision)
+        {
+            await supervision.UpdateEndpointsAsync(peerId, updated.Endpoints, ct);
+        }
+        if (updated.Settings != current.Settings)
+        {
+            await store.UpdatePeerSettingsAsync(peerId, updated.Settings, ct);
+        }
+        Reload();
+        var stored = FindById(peerId);
+        if (stored is not null)
+        {
+            PeerAdded?.Invoke(stored);
+        }
+        return stored;
+    }
+
     public PeerRecord? FindById(string id) => _snapshot.ById.GetValueOrDefault(id);
 
     public PeerRecord? FindByTlsPin(string sha256Hex) => _snapshot.ByPin.GetValueOrDefault(sha256Hex);

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Hotline.Core.Envelopes;
 using Hotline.Core.Identity;
 using Hotline.Node.Messaging;
+using Hotline.Node.Supervision;
 using Hotline.Protocol;
 using Hotline.Storage;
 using Microsoft.Extensions.Logging;
@@ -12,6 +13,8 @@ public enum LinkState
 {
     Down,
     Up,
+    /// <summary>A session is up but its heartbeats are late or slow (see <see cref="LinkHealthRules"/>).</summary>
+    Degraded,
 }
 
 /// <summary>
@@ -23,6 +26,7 @@ public sealed class PeerLink
     private readonly LinkContext _ctx;
     private readonly Lock _lock = new();
     private PeerSession? _current;
+    private LinkPath? _lastPath;
 
     internal PeerLink(LinkContext ctx, PeerRecord peer)
     {
@@ -43,6 +47,19 @@ public sealed class PeerLink
     public string? LastError { get; private set; }
     public string? Endpoint => _current?.Endpoint;
     public TimeSpan? RoundTrip => _current?.RoundTrip;
+    /// <summary>The path of the current session: an endpoint of the side that was dialled.</summary>
+    public LinkPath? Path => _current?.Path;
+    /// <summary>True when the current session was dialled by this node.</summary>
+    public bool CurrentDialledByUs => _current?.DialledByUs ?? false;
+    /// <summary>Up or degraded: a session carries the link.</summary>
+    public bool IsConnected => State != LinkState.Down;
+    /// <summary>Why the link is degraded, or null.</summary>
+    public string? DegradedCause { get; private set; }
+    /// <summary>Where the next dial round starts in the peer's endpoints: after the one that just failed.</summary>
+    internal int ResumeIndex { get; private set; }
+    /// <summary>True when the last session to end was dialled by this node: this node restores it at once.</summary>
+    internal bool LastDialledByUs { get; private set; }
+    internal LinkSupervisionOptions Supervision => _ctx.Supervision;
 
     /// <summary>The session carrying the link now, if any.</summary>
     internal PeerSession? Current
@@ -105,7 +122,11 @@ public sealed class PeerLink
             {
                 _vacant = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
+            var previous = replaced?.Path ?? _lastPath;
+            _lastPath = session.Path;
             SetState(LinkState.Up, null);
+            DegradedCause = null;
+            _ctx.Recorder.Record(Peer, LinkState.Up, UpCause(session, previous), session.Path, session.RoundTrip, previous);
         }
         Log.LinkUp(_ctx.Logger, Peer.Name, session.Endpoint, session.DialledByUs ? "us" : "peer");
         _ctx.Events.Publish(new NodeEvent { Type = EventTypes.LinkUp, At = Time.GetUtcNow(), Peer = Peer.Id, Detail = session.Endpoint });
@@ -122,10 +143,31 @@ public sealed class PeerLink
             }
             _current = null;
             SetState(LinkState.Down, session.CloseReason);
+            DegradedCause = null;
+            // The next round tries the endpoint after the one that failed, then the rest in order.
+            ResumeIndex = session.DialledByUs && session.Path is { Index: >= 0 } path ? path.Index + 1 : 0;
+            LastDialledByUs = session.DialledByUs;
+            _ctx.Recorder.Record(Peer, LinkState.Down, session.CloseReason ?? "closed", null, null);
             _vacant.TrySetResult();
         }
         Log.LinkDown(_ctx.Logger, Peer.Name, session.CloseReason ?? "closed");
         _ctx.Events.Publish(new NodeEvent { Type = EventTypes.LinkDown, At = Time.GetUtcNow(), Peer = Peer.Id, Detail = session.CloseReason });
+    }
+
+    /// <summary>The current session's heartbeats: degrade or restore the link by <see cref="LinkHealthRules"/>.</summary>
+    internal void ReportHealth(PeerSession session, TimeSpan silence)
+    {
+        var (state, cause) = LinkHealthRules.Evaluate(silence, session.RoundTrip, _ctx.Supervision);
+        lock (_lock)
+        {
+            if (_current != session || State == state)
+            {
+                return;
+            }
+            SetState(state, null);
+            DegradedCause = state == LinkState.Degraded ? cause : null;
+            _ctx.Recorder.Record(Peer, state, cause, session.Path, session.RoundTrip);
+        }
     }
 
     internal void Failed(Exception e) => Log.SessionFailed(_ctx.Logger, e, Peer.Name);
@@ -150,7 +192,7 @@ public sealed class PeerLink
     }
 
     /// <summary>Verifies, commits and receipts a batch from the peer. Commit happens before the receipt is built.</summary>
-    internal async Task<SignedReceipt> OnEnvelopesAsync(EnvelopeBatch batch, CancellationToken ct)
+    internal async Task<SignedReceipt> OnEnvelopesAsync(EnvelopeBatch batch, LinkPath? path, CancellationToken ct)
     {
         var me = _ctx.Identity.PublicKey;
         var valid = new List<Envelope>(batch.Envelopes.Count);
@@ -180,7 +222,7 @@ public sealed class PeerLink
             (refused ??= []).Add((signed, check.Error!));
         }
         var commit = valid.Count > 0
-            ? await _ctx.Store.CommitInboundAsync(Peer.Id, valid, ct)
+            ? await _ctx.Store.CommitInboundAsync(Peer.Id, valid, path, ct)
             : new InboundCommit([], [], [], []);
         foreach (var (seq, reason) in commit.Conflicts)
         {
@@ -221,7 +263,7 @@ public sealed class PeerLink
     internal void OnTranscript(PeerSession session, TranscriptFrame frame) => _ctx.Transcript?.OnFrame(this, session, frame);
 
     /// <summary>Applies a receipt from the peer. False when it does not verify.</summary>
-    internal async Task<bool> OnReceiptAsync(SignedReceipt receipt, CancellationToken ct)
+    internal async Task<bool> OnReceiptAsync(SignedReceipt receipt, LinkPath? path, CancellationToken ct)
     {
         var body = ReceiptCodec.Open(Peer.Key, _ctx.Identity.PublicKey, receipt);
         if (body is null)
@@ -229,7 +271,7 @@ public sealed class PeerLink
             _ctx.Security.Record(SecurityLog.BadReceipt, $"receipt from {Peer.Name} ({Peer.Id}) does not verify");
             return false;
         }
-        var changes = await _ctx.Store.ApplyReceiptAsync(Peer.Id, receipt, body, ct);
+        var changes = await _ctx.Store.ApplyReceiptAsync(Peer.Id, receipt, body, path, ct);
         Queue.Acknowledge(ReceiptCodec.Expand(body).Concat(body.Rejected.Select(r => (long)r.Seq)));
         foreach (var c in changes)
         {
@@ -244,6 +286,23 @@ public sealed class PeerLink
             });
         }
         return true;
+    }
+
+    private static string UpCause(PeerSession session, LinkPath? previous)
+    {
+        var by = $"dialled by {(session.DialledByUs ? "us" : "the peer")}";
+        if (previous is null)
+        {
+            return $"session up ({by})";
+        }
+        if (session.Path is not { } path || path == previous)
+        {
+            return $"session up ({by})";
+        }
+        return path.Index >= 0 && previous.Index >= 0 && path.Index < previous.Index
+            ? $"failback from {previous} ({by})"
+            : path.Index > previous.Index ? $"failover from {previous} ({by})"
+            : $"path changed from {previous} ({by})";
     }
 
     private static long TryReadSeq(ByteString body)
@@ -277,7 +336,9 @@ internal sealed record LinkContext(
     TimeProvider Time,
     TimeSpan HeartbeatInterval,
     int Window,
-    ILogger Logger)
+    ILogger Logger,
+    LinkSupervisionOptions Supervision,
+    LinkStateRecorder Recorder)
 {
     /// <summary>Checkpoints and divergences of the transcript (docs/protocol.md §13).</summary>
     public Transcript.TranscriptExchange? Transcript { get; init; }

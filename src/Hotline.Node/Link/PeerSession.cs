@@ -4,6 +4,7 @@ using Grpc.Core;
 using Hotline.Core.Envelopes;
 using Hotline.Node.Messaging;
 using Hotline.Protocol;
+using Hotline.Storage;
 
 namespace Hotline.Node.Link;
 
@@ -31,16 +32,31 @@ public sealed class PeerSession
     private long _heartbeatNonce;
 
     public PeerSession(PeerLink link, IFrameStream stream, bool dialledByUs, string endpoint, CancellationToken ct)
+        : this(link, stream, dialledByUs, endpoint, dialledByUs ? new LinkPath(-1, endpoint) : null, probe: false, ct)
+    {
+    }
+
+    /// <param name="path">The dialled endpoint and its place in the peer's list; null for a session the peer dialled (its Hello tells).</param>
+    /// <param name="probe">Dialler only: test the path with heartbeats, carry nothing, never become the link's session.</param>
+    internal PeerSession(PeerLink link, IFrameStream stream, bool dialledByUs, string endpoint, LinkPath? path, bool probe, CancellationToken ct)
     {
         _link = link;
         _stream = stream;
         DialledByUs = dialledByUs;
         Endpoint = endpoint;
+        Path = path;
+        IsProbe = probe;
         _cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
     }
 
     public bool DialledByUs { get; }
-    public string Endpoint { get; }
+    public string Endpoint { get; private set; }
+    /// <summary>The path this session runs on: an endpoint of the side that was dialled (known to the accepting side from the Hello).</summary>
+    public LinkPath? Path { get; private set; }
+    /// <summary>A probe of a path (either side): heartbeats only.</summary>
+    public bool IsProbe { get; private set; }
+    /// <summary>When the Hello exchange completed; null before.</summary>
+    public DateTimeOffset? EstablishedAt { get; private set; }
     public bool IsClosed => _cts.IsCancellationRequested;
     /// <summary>The outbound queue's epoch this session was given when adopted.</summary>
     internal long Epoch { get; set; } = -1;
@@ -68,17 +84,41 @@ public sealed class PeerSession
         var ct = _cts.Token;
         try
         {
-            await WriteAsync(new Frame { Hello = _link.Hello() }, ct);
+            var ownHello = _link.Hello();
+            if (DialledByUs)
+            {
+                ownHello.DialledEndpoint = Endpoint;
+                ownHello.DialledIndex = (uint)Math.Max(0, Path?.Index ?? 0);
+                ownHello.Probe = IsProbe;
+            }
+            // A path that swallows bytes (a partition) must not hold the dial: the Hello exchange has the failure time to finish.
+            _cts.CancelAfter(_link.Supervision.FailAfter);
+            await WriteAsync(new Frame { Hello = ownHello }, ct);
             if (!await _stream.Reader.MoveNext(ct) || _stream.Reader.Current.Hello is not { } hello)
             {
                 return End("peer sent no hello");
             }
+            _cts.CancelAfter(Timeout.InfiniteTimeSpan);
             if (hello.ProtocolVersion != ProtocolVersion || !_link.Peer.Key.Is(hello.NodeKey.Span))
             {
                 _link.Security.Record(SecurityLog.BadHello, $"peer {_link.Peer.Name} ({_link.Peer.Id}) presented identity key or version that does not match its card");
                 return End("hello does not match the pinned peer");
             }
             Touch();
+            EstablishedAt = _link.Time.GetUtcNow();
+            if (!DialledByUs)
+            {
+                IsProbe = hello.Probe;
+                if (hello.DialledEndpoint.Length > 0)
+                {
+                    Path = new LinkPath((int)Math.Min(hello.DialledIndex, int.MaxValue), hello.DialledEndpoint);
+                    Endpoint = $"{Endpoint} to {hello.DialledEndpoint}";
+                }
+            }
+            if (IsProbe)
+            {
+                return await RunProbeAsync(ct);
+            }
             if (!_link.Attach(this))
             {
                 await TryWriteAsync(new Frame { Goodbye = new Goodbye { Reason = "duplicate session" } });
@@ -109,7 +149,9 @@ public sealed class PeerSession
         }
         catch (Exception e) when (IsTransportError(e))
         {
-            return End(e.Message);
+            return End(EstablishedAt is null && e is OperationCanceledException && !IsClosed
+                ? $"no hello from the peer within {_link.Supervision.FailAfter.TotalSeconds:0.#} s"
+                : e.Message);
         }
         finally
         {
@@ -122,6 +164,20 @@ public sealed class PeerSession
     {
         CloseReason ??= reason;
         return CloseReason;
+    }
+
+    /// <summary>A probe carries heartbeats only, both ways, until it goes silent or is closed.</summary>
+    private async Task<string> RunProbeAsync(CancellationToken ct)
+    {
+        var tasks = new[] { ReadLoopAsync(ct), HeartbeatLoopAsync(ct) };
+        var first = await Task.WhenAny(tasks);
+        if (first.IsFaulted)
+        {
+            CloseReason ??= first.Exception!.GetBaseException().Message;
+        }
+        Close("probe ended");
+        await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+        return CloseReason ?? "probe ended";
     }
 
     internal static bool IsTransportError(Exception e) =>
@@ -148,18 +204,25 @@ public sealed class PeerSession
             var frame = _stream.Reader.Current;
             switch (frame.KindCase)
             {
+                case Frame.KindOneofCase.Envelopes or Frame.KindOneofCase.Receipt when IsProbe:
+                    // A probe carries nothing: whatever is sent on it is sent again on the link's session.
+                    break;
                 case Frame.KindOneofCase.Envelopes:
                     // Verifies and queues the commit now; the receipt is written once it is committed.
-                    await _pending.Writer.WriteAsync(ReceiptFrameAsync(_link.OnEnvelopesAsync(frame.Envelopes, ct)), ct);
+                    await _pending.Writer.WriteAsync(ReceiptFrameAsync(_link.OnEnvelopesAsync(frame.Envelopes, Path, ct)), ct);
                     break;
                 case Frame.KindOneofCase.Receipt:
-                    await _pending.Writer.WriteAsync(AppliedAsync(_link.OnReceiptAsync(frame.Receipt, ct)), ct);
+                    await _pending.Writer.WriteAsync(AppliedAsync(_link.OnReceiptAsync(frame.Receipt, Path, ct)), ct);
                     break;
                 case Frame.KindOneofCase.Heartbeat when !frame.Heartbeat.Reply:
                     await WriteAsync(new Frame { Heartbeat = new Heartbeat { Nonce = frame.Heartbeat.Nonce, Reply = true, SentUnixMs = frame.Heartbeat.SentUnixMs } }, ct);
                     break;
                 case Frame.KindOneofCase.Heartbeat:
                     RoundTrip = _link.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(frame.Heartbeat.SentUnixMs);
+                    if (!IsProbe)
+                    {
+                        _link.ReportHealth(this, TimeSpan.Zero);
+                    }
                     break;
                 case Frame.KindOneofCase.Transcript:
                     _link.OnTranscript(this, frame.Transcript);
@@ -228,30 +291,46 @@ public sealed class PeerSession
 
     private async Task HeartbeatLoopAsync(CancellationToken ct)
     {
+        // Liveness is checked ten times an interval, so a failed path is noticed within a tenth of
+        // an interval of the failure time, and the link's state follows the heartbeats closely.
         var interval = _link.HeartbeatInterval;
-        using var timer = new PeriodicTimer(interval, _link.Time);
-        // The silence check must not wait behind a write: when the peer stops reading, every write
-        // (heartbeats included) blocks on flow control, and the session would never be declared dead.
-        var heartbeat = Task.CompletedTask;
+        var options = _link.Supervision;
+        using var timer = new PeriodicTimer(options.CheckEvery, _link.Time);
+        var pendingHeartbeat = Task.CompletedTask;
+        var nextBeat = _link.Time.GetUtcNow() + interval;
         while (await timer.WaitForNextTickAsync(ct))
         {
-            var silent = _link.Time.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastReceivedTicks);
-            if (silent > (interval * 3).Ticks)
+            var now = _link.Time.GetUtcNow();
+            var silent = TimeSpan.FromTicks(now.UtcTicks - Interlocked.Read(ref _lastReceivedTicks));
+            if (silent > options.FailAfter)
             {
-                CloseReason = $"no frame from peer for {TimeSpan.FromTicks(silent).TotalSeconds:0.0} s";
-                _ = heartbeat.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                CloseReason = $"no frame from peer for {silent.TotalSeconds:0.0} s";
                 return;
             }
-            if (heartbeat.IsCompleted)
+            if (!IsProbe)
             {
-                await heartbeat;
-                heartbeat = WriteAsync(new Frame
+                _link.ReportHealth(this, silent);
+            }
+            if (now < nextBeat)
+            {
+                continue;
+            }
+            nextBeat = now + interval;
+            // Never wait for the write here: when the peer stops reading, the send loop holds the
+            // stream and this loop must still notice the silence and end the session.
+            if (pendingHeartbeat.IsCompleted)
+            {
+                await pendingHeartbeat;
+                pendingHeartbeat = WriteAsync(new Frame
                 {
                     Heartbeat = new Heartbeat { Nonce = (ulong)Interlocked.Increment(ref _heartbeatNonce), SentUnixMs = _link.Time.GetUtcNow().ToUnixTimeMilliseconds() },
                 }, ct);
             }
         }
     }
+
+    /// <summary>How long since the last frame from the peer.</summary>
+    internal TimeSpan Silence => TimeSpan.FromTicks(_link.Time.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastReceivedTicks));
 
     private void Touch() => Interlocked.Exchange(ref _lastReceivedTicks, _link.Time.GetUtcNow().UtcTicks);
 

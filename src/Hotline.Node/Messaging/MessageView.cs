@@ -30,6 +30,9 @@ public sealed record MessageView
     public DateTimeOffset? AcknowledgedAt { get; init; }
     public string? AcknowledgedBy { get; init; }
     public string? Reply { get; init; }
+    /// <summary>Single-message view only: the path that carried it (<c>#index endpoint</c>), once delivered.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Path { get; init; }
 
     public static MessageView From(StoredMessage m)
     {
@@ -47,6 +50,7 @@ public sealed record MessageView
             {
                 Protocol.EnvelopeKind.Seen => "seen",
                 Protocol.EnvelopeKind.Acknowledgement => "acknowledgement",
+                Protocol.EnvelopeKind.Test => "test",
                 _ => "message",
             },
             Label = e.Label?.ToString(),

@@ -21,6 +21,12 @@ public sealed record NodeEvent
     public string? By { get; init; }
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public object? Alarm { get; init; }
+    /// <summary><c>link.state</c>: the new state, its cause, the path and the round trip.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public object? Link { get; init; }
+    /// <summary><c>linetest.*</c>: the test.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public object? Test { get; init; }
 
     /// <summary>A message was seen or acknowledged (ours by the peer, or theirs by us).</summary>
     public static NodeEvent ForState(Hotline.Storage.StateChange s) => new()
@@ -47,5 +53,11 @@ public static class EventTypes
     public const string AlarmCleared = "alarm.cleared";
     public const string LinkUp = "link.up";
     public const string LinkDown = "link.down";
+    /// <summary>The link's state (up, degraded, down) or path changed.</summary>
+    public const string LinkState = "link.state";
+    public const string LineTestSent = "linetest.sent";
+    public const string LineTestReceived = "linetest.received";
+    public const string LineTestAnswered = "linetest.answered";
+    public const string LineTestMissed = "linetest.missed";
     public const string Security = "security";
 }

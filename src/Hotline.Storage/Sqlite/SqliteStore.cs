@@ -38,6 +38,7 @@ public sealed partial class SqliteStore : IHotlineStore
         _writer.Execute("PRAGMA journal_mode=WAL");
         _writer.Execute(Schema.Create);
         _writer.Execute(TranscriptSchema.Create);
+        _writer.Execute(SupervisionSchema.Create);
         _writer.Execute($"PRAGMA user_version={Schema.Version}");
         _queue = new WriteQueue(_writer, () => { _heads.Clear(); });
     }
@@ -127,6 +128,9 @@ public sealed partial class SqliteStore : IHotlineStore
         });
 
     public Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, CancellationToken ct = default) =>
+        CommitInboundAsync(peerId, envelopes, null, ct);
+
+    public Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, LinkPath? path, CancellationToken ct = default) =>
         _queue.Enqueue(db =>
         {
             var now = Now();
@@ -158,6 +162,7 @@ public sealed partial class SqliteStore : IHotlineStore
                     continue;
                 }
                 committed.Add(e.Seq);
+                RecordPaths(db, path, peerId, Direction.Inbound, [e.Seq]);
                 if (e.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement && e.Reference is { } reference)
                 {
                     if (ApplyResponse(db, peerId, e, reference) is { } change)
@@ -201,6 +206,9 @@ public sealed partial class SqliteStore : IHotlineStore
     }
 
     public Task<IReadOnlyList<DeliveryChange>> ApplyReceiptAsync(string peerId, SignedReceipt receipt, ReceiptBody body, CancellationToken ct = default) =>
+        ApplyReceiptAsync(peerId, receipt, body, null, ct);
+
+    public Task<IReadOnlyList<DeliveryChange>> ApplyReceiptAsync(string peerId, SignedReceipt receipt, ReceiptBody body, LinkPath? path, CancellationToken ct = default) =>
         _queue.Enqueue<IReadOnlyList<DeliveryChange>>(db =>
         {
             var now = Now();
@@ -217,6 +225,7 @@ public sealed partial class SqliteStore : IHotlineStore
             {
                 Mark(db, changes, peerId, (long)r.Seq, (long)r.Seq, receiptId, r.Reason, now);
             }
+            RecordPaths(db, path, peerId, Direction.Outbound, changes.Where(c => c.Rejected is null).Select(c => c.Seq));
             return changes;
         }, ct);
 

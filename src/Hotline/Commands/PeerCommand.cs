@@ -86,15 +86,17 @@ internal static class PeerCommand
             }
             return 0;
         });
-        return new Command("peer", "Paired peers.") { add, list };
+        return new Command("peer", "Paired peers.") { add, list, PeerEndpointsCommand.Create() };
     }
 
     internal static string Format(JsonElement p)
     {
         var rtt = p.TryGetProperty("roundTripMs", out var r) && r.ValueKind == JsonValueKind.Number ? $" rtt {r.GetDouble():0.0} ms" : "";
-        var via = p.TryGetProperty("endpoint", out var e) && e.ValueKind == JsonValueKind.String ? $" via {e.GetString()}" : "";
+        var path = p.TryGetProperty("pathIndex", out var pi) && pi.ValueKind == JsonValueKind.Number ? $" path #{pi.GetInt32()}" : "";
+        var via = p.TryGetProperty("endpoint", out var e) && e.ValueKind == JsonValueKind.String ? $"{path} via {e.GetString()}" : "";
+        var degraded = p.TryGetProperty("degradedCause", out var dc) && dc.ValueKind == JsonValueKind.String ? $" ({dc.GetString()})" : "";
         var err = p.TryGetProperty("lastError", out var le) && le.ValueKind == JsonValueKind.String ? $" ({le.GetString()})" : "";
-        return $"{p.GetProperty("id").GetString()}  {p.GetProperty("name").GetString(),-36} {p.GetProperty("state").GetString()!.ToUpperInvariant()}{via}{rtt}{err}"
+        return $"{p.GetProperty("id").GetString()}  {p.GetProperty("name").GetString(),-36} {p.GetProperty("state").GetString()!.ToUpperInvariant()}{degraded}{via}{rtt}{err}"
             + $"  out {p.GetProperty("outbound")} (undelivered {p.GetProperty("undelivered")}), in {p.GetProperty("inbound")}";
     }
 }

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using Hotline.Node.Link;
+using Hotline.Node.Messaging;
+using Hotline.Storage;
+using Hotline.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Hotline.Node.Tests.Supervision;
+
+/// <summary>Two real nodes, each reachable on two paths (fault proxies), with traffic both ways throughout.</summary>
+public sealed class FailoverTests(ITestOutputHelper output)
+{
+    private const double Heartbeat = 1;
+    private const double Hysteresis = 4;
+    private readonly Stopwatch _watch = Stopwatch.StartNew();
+
+    private void Step(string what) => output.WriteLine($"{_watch.Elapsed.TotalSeconds,6:0.00} s  {what}");
+
+    [Fact]
+    public async Task Blackholing_the_preferred_path_fails_over_within_three_heartbeats_and_back_after_the_hysteresis_losing_and_duplicating_nothing()
+    {
+        await using var cluster = await TwoNodeCluster.StartAsync(new ClusterOptions
+        {
+            ThroughProxies = true,
+            Paths = 2,
+            Node = new TestNodeOptions
+            {
+                HeartbeatSeconds = Heartbeat,
+                Configure = c => c with { Link = c.Link with { FailbackAfterSeconds = Hysteresis } },
+            },
+        });
+        var (a, b) = (cluster.A, cluster.B);
+        await Poll.UntilAsync(() => OnPath(a, b, 0), "both sides on the preferred path", TimeSpan.FromSeconds(30));
+        Step("link up on path #0");
+
+        using var stop = new CancellationTokenSource();
+        var sentByA = new List<int>();
+        var sentByB = new List<int>();
+        var traffic = Task.WhenAll(SendLoopAsync(a, b, "A", sentByA, stop.Token), SendLoopAsync(b, a, "B", sentByB, stop.Token));
+        await Poll.UntilAsync(() => b.Inbound(a).Count >= 10 && a.Inbound(b).Count >= 10, "traffic on the preferred path");
+
+        // The fibre fails silently: every byte on the preferred path to either node is dropped.
+        var cut = _watch.Elapsed;
+        cluster.ProxiesToA[0].Blackhole();
+        cluster.ProxiesToB[0].Blackhole();
+        Step("preferred path blackholed");
+        await Poll.UntilAsync(() => OnPath(a, b, 1), "both sides on the fallback path", TimeSpan.FromSeconds(20));
+        var failover = (_watch.Elapsed - cut).TotalSeconds;
+        Step($"failed over to path #1 after {failover:0.00} s");
+        Assert.True(failover <= 3 * Heartbeat, $"failover took {failover:0.00} s, more than three heartbeat intervals ({3 * Heartbeat} s)");
+
+        var beforeFallback = b.Inbound(a).Count;
+        await Poll.UntilAsync(() => b.Inbound(a).Count >= beforeFallback + 20, "traffic on the fallback path");
+        cluster.ProxiesToA[0].Restore();
+        cluster.ProxiesToB[0].Restore();
+        var restored = _watch.Elapsed;
+        Step("preferred path restored");
+
+        // Not before the preferred path has been healthy for the whole hysteresis time.
+        await Poll.UntilAsync(() => OnPath(a, b, 0), "both sides back on the preferred path", TimeSpan.FromSeconds(30));
+        var back = (_watch.Elapsed - restored).TotalSeconds;
+        Step($"failed back to path #0 after {back:0.00} s");
+        Assert.InRange(back, Hysteresis, Hysteresis + (4 * Heartbeat) + 2);
+
+        var beforeStop = b.Inbound(a).Count;
+        await Poll.UntilAsync(() => b.Inbound(a).Count >= beforeStop + 20, "traffic on the preferred path again");
+        await stop.CancelAsync();
+        await traffic;
+        await cluster.WaitAllDeliveredAsync(TimeSpan.FromSeconds(60));
+        Step($"A sent {sentByA.Count}, B sent {sentByB.Count}, all receipted");
+
+        // Nothing lost, nothing twice, in order, on each side.
+        Assert.Empty(DeliveryCheck.Problems(b.Inbound(a).Select(ReceivedRow.From).ToList(), "A", new Dictionary<string, List<int>> { ["navy"] = sentByA }));
+        Assert.Empty(DeliveryCheck.Problems(a.Inbound(b).Select(ReceivedRow.From).ToList(), "B", new Dictionary<string, List<int>> { ["air"] = sentByB }));
+
+        // Each delivered message records the path that carried it; both paths carried traffic.
+        foreach (var (node, peer) in new[] { (a, b), (b, a) })
+        {
+            var outbound = node.Outbound(peer).Select(m => node.Service<ISupervisionStore>().PathOf(m.Envelope.Id, Direction.Outbound)).ToList();
+            Assert.All(outbound, Assert.NotNull);
+            Assert.Equal([0, 1], outbound.Select(p => p!.Index).Distinct().Order());
+            var inbound = node.Inbound(peer).Select(m => node.Service<ISupervisionStore>().PathOf(m.Envelope.Id, Direction.Inbound)).ToList();
+            Assert.All(inbound, Assert.NotNull);
+            Assert.Equal([0, 1], inbound.Select(p => p!.Index).Distinct().Order());
+        }
+
+        // Every transition was stored with its cause, on both sides: the silence (degraded, and down on the side
+        // that noticed first), up on #1 (a failover), up on #0 again (a failback).
+        var silenceSeen = false;
+        foreach (var (node, peer) in new[] { (a, b), (b, a) })
+        {
+            var history = node.Service<ISupervisionStore>().ListLinkTransitions(peer.Id, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+            output.WriteLine($"{node.Name}:");
+            foreach (var t in history)
+            {
+                output.WriteLine($"  {t.State,-8} {t.Path?.ToString() ?? "-",-40} {t.Cause}");
+            }
+            var afterCut = history.SkipWhile(t => t.State != LinkStateNames.Degraded).ToList();
+            Assert.StartsWith("heartbeat missed", afterCut[0].Cause, StringComparison.Ordinal);
+            silenceSeen |= afterCut.Any(t => t.State == LinkStateNames.Down && t.Cause.StartsWith("no frame from peer", StringComparison.Ordinal));
+            var failoverAt = afterCut.FindIndex(t => t.State == LinkStateNames.Up && t.Path?.Index == 1 && t.Cause.StartsWith("failover from #0", StringComparison.Ordinal));
+            var failbackAt = afterCut.FindIndex(t => t.State == LinkStateNames.Up && t.Path?.Index == 0 && t.Cause.StartsWith("failback from #1", StringComparison.Ordinal));
+            Assert.InRange(failoverAt, 1, int.MaxValue);
+            Assert.InRange(failbackAt, failoverAt + 1, int.MaxValue);
+            Assert.Equal(LinkStateNames.Up, history[^1].State);
+        }
+        Assert.True(silenceSeen, "neither side recorded the path going silent");
+    }
+
+    [Fact]
+    public async Task A_silent_link_is_degraded_before_it_is_down_and_each_change_is_an_event()
+    {
+        await using var cluster = await TwoNodeCluster.StartAsync(new ClusterOptions
+        {
+            ThroughProxies = true,
+            Node = new TestNodeOptions { HeartbeatSeconds = Heartbeat },
+        });
+        var (a, b) = (cluster.A, cluster.B);
+        using var events = a.Events.Subscribe();
+        foreach (var proxy in cluster.Proxies)
+        {
+            proxy.Blackhole();
+        }
+        await Poll.UntilAsync(() => !a.IsUpWith(b), "the link to go down", TimeSpan.FromSeconds(20));
+        var states = new List<string>();
+        while (events.Reader.TryRead(out var e))
+        {
+            if (e.Type == EventTypes.LinkState && e.Peer == b.Id)
+            {
+                states.Add(((Hotline.Node.Supervision.LinkStateView)e.Link!).State);
+            }
+        }
+        Assert.Equal(["degraded", "down"], states.Take(2));
+        var degraded = a.Service<ISupervisionStore>().ListLinkTransitions(b.Id, DateTimeOffset.MinValue, DateTimeOffset.MaxValue)
+            .Last(t => t.State == LinkStateNames.Degraded);
+        Assert.StartsWith("heartbeat missed", degraded.Cause, StringComparison.Ordinal);
+    }
+
+    private static bool OnPath(InProcessNode a, InProcessNode b, int index) =>
+        a.LinkTo(b) is { IsConnected: true, Path.Index: var i } && i == index
+        && b.LinkTo(a) is { IsConnected: true, Path.Index: var j } && j == index;
+
+    private static async Task SendLoopAsync(InProcessNode from, InProcessNode to, string label, List<int> sent, CancellationToken ct)
+    {
+        var channel = label == "A" ? "navy" : "air";
+        for (var n = 1; !ct.IsCancellationRequested; n++)
+        {
+            var result = await from.SendAsync(to, channel, TrafficText.Format(label, channel, n), ct: CancellationToken.None);
+            Assert.Equal(202, result.Status);
+            sent.Add(n);
+            try
+            {
+                await Task.Delay(20, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Net;
+using Hotline.Testing;
+using Xunit;
+
+namespace Hotline.Node.Tests.Supervision;
+
+public sealed class OperationsApiTests
+{
+    [Fact]
+    public async Task Health_readiness_and_metrics_answer_without_a_token_and_the_api_still_wants_one()
+    {
+        await using var cluster = await TwoNodeCluster.StartAsync(new ClusterOptions { ThroughProxies = true, Node = new TestNodeOptions { HeartbeatSeconds = 0.5 } });
+        var (a, b) = (cluster.A, cluster.B);
+        using var http = new HttpClient { BaseAddress = a.Host.ApiUrl };
+
+        using (var health = await http.GetAsync("/healthz"))
+        {
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.Equal("ok\n", await health.Content.ReadAsStringAsync());
+        }
+        using (var ready = await http.GetAsync("/readyz"))
+        {
+            Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+            Assert.Contains("\"ready\":true", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        using (var api = await http.GetAsync("/api/status"))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+        }
+
+        await a.SendAsync(b, "navy", "Radio check", "FLASH");
+        await cluster.WaitAllDeliveredAsync();
+        var peer = $"peer=\"{b.Id}\",peer_name=\"Node B\"";
+        string metrics = "";
+        await Poll.UntilAsync(async () =>
+        {
+            metrics = await http.GetStringAsync("/metrics");
+            return metrics.Contains($"hotline_delivery_latency_seconds_count{{{peer}}} 1\n", StringComparison.Ordinal)
+                && metrics.Contains($"hotline_link_rtt_seconds{{{peer}}} ", StringComparison.Ordinal);
+        }, "the delivery and a heartbeat to show in the metrics", TimeSpan.FromSeconds(20));
+
+        Assert.Contains("# TYPE hotline_link_state gauge\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"hotline_link_state{{{peer},state=\"up\"}} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"hotline_link_state{{{peer},state=\"down\"}} 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"hotline_link_path_index{{{peer}}} 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"hotline_queue_depth{{{peer},precedence=\"FLASH\"}} 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("# TYPE hotline_delivery_latency_seconds histogram\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"hotline_delivery_latency_seconds_bucket{{{peer},le=\"+Inf\"}} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"hotline_line_tests_missed_total{{{peer}}} 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("hotline_alarms_open 0\n", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("Radio check", metrics, StringComparison.Ordinal);
+
+        // Queued while the link is down: the depth by precedence shows it.
+        foreach (var proxy in cluster.Proxies)
+        {
+            proxy.Cut();
+        }
+        await Poll.UntilAsync(() => !a.IsUpWith(b), "the link to go down", TimeSpan.FromSeconds(20));
+        await a.SendAsync(b, "air", "queued 1", "IMMEDIATE");
+        await a.SendAsync(b, "air", "queued 2", "IMMEDIATE");
+        metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains($"hotline_queue_depth{{{peer},precedence=\"IMMEDIATE\"}} 2\n", metrics, StringComparison.Ordinal);
+        Assert.Contains($"hotline_link_state{{{peer},state=\"down\"}} 1\n", metrics, StringComparison.Ordinal);
+    }
+}
