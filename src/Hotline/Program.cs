@@ -15,6 +15,7 @@ var root = new RootCommand("Hotline: a crisis-communication hotline between sove
     AckCommand.Create(),
     PendingCommand.Create(),
     DemoCommand.Create(),
+    UserCommand.Create(),
 };
 
 try
