@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Hotline.Node.ConsoleUi;
 
@@ -26,6 +27,8 @@ public static class ConsoleHosting
         {
             File.SetUnixFileMode(keys.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
+        // The cookie keys sit in the owner-only data folder beside the identity key; no XML encryptor to warn about.
+        services.Configure<LoggerFilterOptions>(o => o.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error));
         services.AddDataProtection().PersistKeysToFileSystem(keys).SetApplicationName($"hotline-{nodeId}");
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
         {
@@ -58,6 +61,7 @@ public static class ConsoleHosting
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddSingleton<UserService>();
         services.AddScoped<ConsoleSession>();
+        services.AddSingleton<ConsoleBus>();
         return services;
     }
 

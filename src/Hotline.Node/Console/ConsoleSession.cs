@@ -13,7 +13,7 @@ namespace Hotline.Node.ConsoleUi;
 /// user (a disabled account or changed roles take effect at once), checks the role here on the
 /// server, and writes the audit log. The components only decide what to show.
 /// </summary>
-public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService users, IUserStore userStore, IHotlineStore store, MessageService messages)
+public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService users, IUserStore userStore, IHotlineStore store, MessageService messages, ConsoleBus bus)
 {
     public const string StampClaim = "hotline.stamp";
 
@@ -41,7 +41,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
             return ConsoleResult<MessageView>.Fail($"{result.Error}. {result.Fix}");
         }
         // The body stays out of the log: the record holds it, signed.
-        await userStore.AuditAsync(user.Name, "message.send", $"{sent.Precedence} {sent.Id} to {sent.Peer} on {sent.Channel}", ct);
+        await AuditAsync(user.Name, "message.send", $"{sent.Precedence} {sent.Id} to {sent.Peer} on {sent.Channel}", ct);
         return ConsoleResult<MessageView>.Ok(sent);
     }
 
@@ -60,7 +60,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         {
             return ConsoleResult<MessageView>.Fail($"{result.Error}. {result.Fix}");
         }
-        await userStore.AuditAsync(user.Name, "message.acknowledge", $"{view.Precedence} {id} from {view.Peer}", ct);
+        await AuditAsync(user.Name, "message.acknowledge", $"{view.Precedence} {id} from {view.Peer}", ct);
         return ConsoleResult<MessageView>.Ok(view);
     }
 
@@ -77,7 +77,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
             var result = await messages.RespondAsync(id, EnvelopeKind.Seen, user.Name, null, ct);
             if (result.Value is not null)
             {
-                await userStore.AuditAsync(user.Name, "message.seen", id.ToString(), ct);
+                await AuditAsync(user.Name, "message.seen", id.ToString(), ct);
             }
         }
     }
@@ -111,6 +111,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
             return await DeniedAsync<UserResult>(user, action, detail);
         }
         var result = await change(user.Name);
+        bus.Publish();
         return result.Error is null ? ConsoleResult<UserResult>.Ok(result) : ConsoleResult<UserResult>.Fail(result.Error);
     }
 
@@ -134,7 +135,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
             return ConsoleResult<HandoverNote>.Fail("a handover note is 1 to 8,000 characters");
         }
         var note = await userStore.AddHandoverAsync(user.Name, text.Trim(), ct);
-        await userStore.AuditAsync(user.Name, "handover.write", $"note {note.Id}", ct);
+        await AuditAsync(user.Name, "handover.write", $"note {note.Id}", ct);
         return ConsoleResult<HandoverNote>.Ok(note);
     }
 
@@ -155,7 +156,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
             return ConsoleResult<bool>.Fail("the incoming watch confirms a note, not its writer");
         }
         await userStore.ConfirmHandoverAsync(id, user.Name, ct);
-        await userStore.AuditAsync(user.Name, "handover.confirm", $"note {id} by {note.WrittenBy}", ct);
+        await AuditAsync(user.Name, "handover.confirm", $"note {id} by {note.WrittenBy}", ct);
         return ConsoleResult<bool>.Ok(true);
     }
 
@@ -171,13 +172,19 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
     {
         if (await UserAsync() is { } user)
         {
-            await userStore.AuditAsync(user.Name, action, detail);
+            await AuditAsync(user.Name, action, detail);
         }
+    }
+
+    private async Task AuditAsync(string actor, string action, string detail, CancellationToken ct = default)
+    {
+        await userStore.AuditAsync(actor, action, detail, ct);
+        bus.Publish();
     }
 
     private async Task<ConsoleResult<T>> DeniedAsync<T>(UserRecord? user, string action, string detail, string? why = null)
     {
-        await userStore.AuditAsync(user?.Name ?? "(signed out)", "denied", $"{action} {detail}".Trim());
+        await AuditAsync(user?.Name ?? "(signed out)", "denied", $"{action} {detail}".Trim());
         return ConsoleResult<T>.Fail(why ?? (user is null ? "your session has ended: sign in again" : $"your roles do not allow {action}"));
     }
 }

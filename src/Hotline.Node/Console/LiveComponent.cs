@@ -16,6 +16,9 @@ public abstract class LiveComponent : ComponentBase, IDisposable
     private EventHub Hub { get; set; } = default!;
 
     [Inject]
+    private ConsoleBus Bus { get; set; } = default!;
+
+    [Inject]
     protected ConsoleSession Session { get; set; } = default!;
 
     [Inject]
@@ -29,6 +32,7 @@ public abstract class LiveComponent : ComponentBase, IDisposable
     {
         User = await Session.UserAsync();
         await LoadAsync();
+        Bus.Changed += OnConsoleChanged;
         _ = PumpAsync(_stop.Token);
         _ = TickAsync(_stop.Token);
     }
@@ -82,8 +86,11 @@ public abstract class LiveComponent : ComponentBase, IDisposable
         }
     }
 
+    private void OnConsoleChanged() => _ = ReloadAsync();
+
     public void Dispose()
     {
+        Bus.Changed -= OnConsoleChanged;
         _stop.Cancel();
         _stop.Dispose();
         GC.SuppressFinalize(this);

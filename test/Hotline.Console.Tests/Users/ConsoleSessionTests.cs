@@ -72,7 +72,7 @@ public sealed class ConsoleSessionTests
             new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new Claim(ConsoleSession.StampClaim, user.Stamp),
         ], "test"));
-        return new ConsoleSession(new FixedAuth(principal), users, node.Service<IUserStore>(), node.Store, node.Messages);
+        return new ConsoleSession(new FixedAuth(principal), users, node.Service<IUserStore>(), node.Store, node.Messages, new ConsoleBus());
     }
 
     private sealed class FixedAuth(ClaimsPrincipal principal) : AuthenticationStateProvider
