@@ -40,12 +40,22 @@ public abstract class LiveComponent : ComponentBase, IDisposable
     /// <summary>Reads the view's data; called at first and after every burst of events.</summary>
     protected abstract Task LoadAsync();
 
-    protected Task ReloadAsync() => InvokeAsync(async () =>
+    protected async Task ReloadAsync()
     {
-        User = await Session.UserAsync();
-        await LoadAsync();
-        StateHasChanged();
-    });
+        try
+        {
+            await InvokeAsync(async () =>
+            {
+                User = await Session.UserAsync();
+                await LoadAsync();
+                StateHasChanged();
+            });
+        }
+        catch (ObjectDisposedException)
+        {
+            // The circuit closed while an event was on its way.
+        }
+    }
 
     private async Task PumpAsync(CancellationToken ct)
     {

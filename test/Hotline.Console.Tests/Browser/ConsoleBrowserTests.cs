@@ -137,6 +137,10 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
         // The writer's page follows without a reload.
         await Expect(outgoing.Page.GetByTestId("handover")).ToContainTextAsync("by lee");
         await incoming.ScreenshotAsync("09-handover");
+        // A wall display: the same screen, larger type.
+        await incoming.Page.SetViewportSizeAsync(2560, 1440);
+        await incoming.GoAsync("/");
+        await incoming.ScreenshotAsync("10-wall-display");
         var audit = cluster.A.Service<IUserStore>().ListAudit();
         Assert.Contains(audit, e => e is { Actor: "kim", Action: "handover.write" });
         Assert.Contains(audit, e => e is { Actor: "lee", Action: "handover.confirm" });
