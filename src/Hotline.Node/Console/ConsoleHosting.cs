@@ -59,6 +59,7 @@ public static class ConsoleHosting
         });
         services.AddCascadingAuthenticationState();
         services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddSingleton(sp => (IMessageHistory)sp.GetRequiredService<IHotlineStore>());
         services.AddSingleton<UserService>();
         services.AddScoped<ConsoleSession>();
         services.AddSingleton<ConsoleBus>();
@@ -67,6 +68,20 @@ public static class ConsoleHosting
 
     public static WebApplication MapHotlineConsole(this WebApplication app)
     {
+        app.Use((ctx, next) =>
+        {
+            if (!ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/hotline.v1.Link"))
+            {
+                // Peer text is never markup, and even if some slipped through, no script but ours would run.
+                var h = ctx.Response.Headers;
+                h.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                    + "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'";
+                h.XContentTypeOptions = "nosniff";
+                h.XFrameOptions = "DENY";
+                h["Referrer-Policy"] = "no-referrer";
+            }
+            return next(ctx);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

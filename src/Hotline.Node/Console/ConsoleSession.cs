@@ -13,7 +13,7 @@ namespace Hotline.Node.ConsoleUi;
 /// user (a disabled account or changed roles take effect at once), checks the role here on the
 /// server, and writes the audit log. The components only decide what to show.
 /// </summary>
-public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService users, IUserStore userStore, IHotlineStore store, MessageService messages, ConsoleBus bus)
+public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService users, IUserStore userStore, IHotlineStore store, IMessageHistory history, MessageService messages, ConsoleBus bus)
 {
     public const string StampClaim = "hotline.stamp";
 
@@ -83,14 +83,14 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
     }
 
     /// <summary>Messages with bodies, for those who may read them.</summary>
-    public async Task<ConsoleResult<IReadOnlyList<MessageView>>> MessagesAsync(MessageQuery query)
+    public async Task<ConsoleResult<IReadOnlyList<MessageView>>> MessagesAsync(int limit, string? channel = null)
     {
         var user = await UserAsync();
         if (user is null || !Roles.CanRead(user.Roles))
         {
             return ConsoleResult<IReadOnlyList<MessageView>>.Fail("your roles do not include reading messages");
         }
-        return ConsoleResult<IReadOnlyList<MessageView>>.Ok(store.ListMessages(query).Select(MessageView.From).ToList());
+        return ConsoleResult<IReadOnlyList<MessageView>>.Ok(history.ListLatest(limit, channel).Select(MessageView.From).ToList());
     }
 
     public async Task<ConsoleResult<IReadOnlyList<AuditEntry>>> AuditLogAsync(int limit = 500)

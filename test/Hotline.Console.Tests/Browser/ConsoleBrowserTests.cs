@@ -23,6 +23,8 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
         Assert.Equal(System.Net.HttpStatusCode.OK, signin.StatusCode);
         Assert.Contains("hotline.af.", string.Join(";", signin.Headers.GetValues("Set-Cookie")), StringComparison.Ordinal);
         Assert.Contains("samesite=strict", string.Join(";", signin.Headers.GetValues("Set-Cookie")), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("script-src 'self'", string.Join(";", signin.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+        Assert.Equal("DENY", signin.Headers.GetValues("X-Frame-Options").Single());
         // Not signed in: the console redirects to the sign-in form.
         using var noRedirect = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = cluster.A.Host.ApiUrl };
         var board = await noRedirect.GetAsync("/");
@@ -121,6 +123,33 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_missed_acknowledgement_deadline_sounds_the_alarm_and_shows_overdue_with_its_reason()
+    {
+        // A short ROUTINE acknowledgement deadline on the real clock: a fake clock jumped by hours
+        // would also time out the browser's SignalR connection.
+        var deadline = TimeSpan.FromSeconds(8);
+        var options = new TestNodeOptions
+        {
+            Configure = c => c with { Deadlines = c.Deadlines with { Routine = new Hotline.Core.Messages.Deadline(TimeSpan.FromHours(1), deadline) } },
+        };
+        await using var cluster = await TwoNodeCluster.StartAsync(new ClusterOptions { Node = options });
+        var (seoul, beijing) = (cluster.A, cluster.B);
+        await seoul.SendAsync(beijing, "navy", "Routine report", "ROUTINE");
+        await cluster.WaitAllDeliveredAsync();
+        await using var kim = await ConsolePage.SignInAsync(browser, seoul, "kim", Roles.Operator);
+
+        await Expect(kim.Page.GetByTestId("alarm-item")).ToContainTextAsync("DEADLINE MISSED", new() { Timeout = 30_000 });
+        await kim.Page.WaitForFunctionAsync("() => window.hotlineAlarm.active === true");
+        var overdue = kim.Page.GetByTestId("pending-item");
+        await Expect(overdue).ToContainTextAsync("OVERDUE by");
+        await Expect(overdue).ToContainTextAsync("CHOICE");
+        await kim.ScreenshotAsync("11-deadline-missed");
+        await kim.Page.GetByTestId("silence").ClickAsync();
+        await kim.Page.WaitForFunctionAsync("() => window.hotlineAlarm.active === false");
+        Assert.Contains(seoul.Service<IUserStore>().ListAudit(), e => e is { Actor: "kim", Action: "alarm.silence" });
+    }
+
+    [Fact]
     public async Task The_outgoing_watch_writes_a_handover_note_and_the_incoming_watch_confirms_it()
     {
         await using var cluster = await TwoNodeCluster.StartAsync();
@@ -141,6 +170,13 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
         await incoming.Page.SetViewportSizeAsync(2560, 1440);
         await incoming.GoAsync("/");
         await incoming.ScreenshotAsync("10-wall-display");
+
+        // Signing out ends the session: the console sends us back to the sign-in form.
+        await incoming.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await incoming.Page.WaitForURLAsync("**/signin");
+        await incoming.Page.GotoAsync(new Uri(incoming.Root, "/handover").ToString());
+        await incoming.Page.WaitForURLAsync("**/signin**");
+        Assert.Contains(cluster.A.Service<IUserStore>().ListAudit(), e => e is { Actor: "lee", Action: "sign-out" });
         var audit = cluster.A.Service<IUserStore>().ListAudit();
         Assert.Contains(audit, e => e is { Actor: "kim", Action: "handover.write" });
         Assert.Contains(audit, e => e is { Actor: "lee", Action: "handover.confirm" });

@@ -43,11 +43,11 @@ public sealed class ConsoleSessionTests
         var sent = await auditor.SendAsync(new SendRequest { Peer = cluster.B.Id, Channel = "ministerial", Text = "should not go" });
         Assert.NotNull(sent.Error);
         Assert.Empty(cluster.A.Outbound(cluster.B));
-        Assert.Null((await auditor.MessagesAsync(new MessageQuery())).Error);
+        Assert.Null((await auditor.MessagesAsync(10)).Error);
         Assert.Null((await auditor.AuditLogAsync()).Error);
 
         var admin = await SessionAsync(cluster.A, "root", Roles.Administrator);
-        Assert.NotNull((await admin.MessagesAsync(new MessageQuery())).Error);
+        Assert.NotNull((await admin.MessagesAsync(10)).Error);
         Assert.NotNull((await admin.AuditLogAsync()).Error);
         Assert.Null((await admin.UsersAsync()).Error);
         Assert.NotNull((await auditor.UsersAsync()).Error);
@@ -72,7 +72,7 @@ public sealed class ConsoleSessionTests
             new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new Claim(ConsoleSession.StampClaim, user.Stamp),
         ], "test"));
-        return new ConsoleSession(new FixedAuth(principal), users, node.Service<IUserStore>(), node.Store, node.Messages, new ConsoleBus());
+        return new ConsoleSession(new FixedAuth(principal), users, node.Service<IUserStore>(), node.Store, (IMessageHistory)node.Store, node.Messages, new ConsoleBus());
     }
 
     private sealed class FixedAuth(ClaimsPrincipal principal) : AuthenticationStateProvider
