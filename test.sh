@@ -5,5 +5,10 @@ cd "$(dirname "$0")"
 export TMPDIR="${TMPDIR:-/tmp}/hotline-test-tmp"
 mkdir -p "$TMPDIR"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# The console's browser tests drive Debian's Chromium (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "test.sh: installing Debian's chromium for the console tests"
+  apt-get update -q && apt-get install -y -q chromium
+fi
 dotnet build Hotline.slnx -c Release --nologo -v q
 dotnet test Hotline.slnx -c Release --no-build --nologo -v q --logger "console;verbosity=normal" "$@"

@@ -22,6 +22,7 @@ var root = new RootCommand("Hotline: a crisis-communication hotline between sove
     VerifyCommand.Create(),
     ExportCommand.Create(),
     VerifyBundleCommand.Create(),
+    UserCommand.Create(),
 };
 
 try

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Hotline.Core.Pairing;
 using Hotline.Node.Alarms;
 using Hotline.Node.Apis;
+using Hotline.Node.ConsoleUi;
 using Hotline.Node.Link;
 using Hotline.Node.Messaging;
 using Hotline.Node.Transcript;
@@ -96,6 +97,8 @@ public sealed class HotlineHost : IAsyncDisposable
         });
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<IUserStore>(store);
+        builder.Services.AddHotlineConsole(folder.Path, identity.PublicKey.Id);
 
         SecurityLog? security = null;
         PeerDirectory? directory = null;
@@ -188,6 +191,8 @@ public sealed class HotlineHost : IAsyncDisposable
         api.MapAlarmsApi();
         api.MapTranscriptApi();
         api.MapSupervisionApi();
+        // The console: same listener as the API, its own sign-in (cookies), not the API token.
+        app.MapHotlineConsole();
 
         await app.StartAsync(ct);
         var host = new HotlineHost(app, folder);

@@ -91,5 +91,37 @@ internal static class Schema
             kind TEXT NOT NULL,
             detail TEXT NOT NULL
         );
+        """ + Users;
+
+    /// <summary>Console users, the audit log and shift handover notes (see SqliteStore.Users.cs).</summary>
+    private const string Users = """
+        CREATE TABLE IF NOT EXISTS users(
+            user_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            roles TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            totp_secret TEXT,
+            totp_last_step INTEGER NOT NULL DEFAULT 0,
+            failed INTEGER NOT NULL DEFAULT 0,
+            locked_until_ms INTEGER,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            stamp TEXT NOT NULL,
+            created_ms INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS audit(
+            audit_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at_ms INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS handovers(
+            handover_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            written_ms INTEGER NOT NULL,
+            written_by TEXT NOT NULL,
+            note TEXT NOT NULL,
+            confirmed_ms INTEGER,
+            confirmed_by TEXT
+        );
         """;
 }

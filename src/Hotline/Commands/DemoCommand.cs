@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Hotline.Cli.Demo;
+using Hotline.Node.Users;
 
 namespace Hotline.Cli.Commands;
 
@@ -19,6 +20,8 @@ internal static class DemoCommand
                 await using var pair = await NodePair.CreateAsync(root, "ROK Ministry of National Defense", "PRC Ministry of National Defense", ct);
                 Console.WriteLine($"Seoul   fingerprint {pair.CardA.Fingerprint}");
                 Console.WriteLine($"Beijing fingerprint {pair.CardB.Fingerprint}");
+                await NodePair.AddUserAsync(pair.A.Folder, SeoulUser, [Roles.WatchOfficer], DemoPassword, ct);
+                await NodePair.AddUserAsync(pair.B.Folder, BeijingUser, [Roles.WatchOfficer], DemoPassword, ct);
                 await pair.StartAsync(ct);
                 using var seoul = ApiClient.For(pair.A.Folder);
                 using var beijing = ApiClient.For(pair.B.Folder);
@@ -42,6 +45,9 @@ internal static class DemoCommand
                 }
                 Print("Seoul", pair.A, seoul);
                 Print("Beijing", pair.B, beijing);
+                Console.WriteLine("Consoles (open in a browser; a watch officer on each side, demo passwords):");
+                Console.WriteLine($"  Seoul   {seoul.BaseAddress}  sign in as {SeoulUser} / {DemoPassword}");
+                Console.WriteLine($"  Beijing {beijing.BaseAddress}  sign in as {BeijingUser} / {DemoPassword}");
                 Console.WriteLine($"Try: hotline inbox --follow --data {pair.B.Folder.Path}");
                 Console.WriteLine($"     hotline send --data {pair.A.Folder.Path} --peer Beijing... --channel navy \"text\"  (peer by name prefix: 'PRC')");
                 Console.WriteLine("Running until Ctrl+C.");
@@ -67,6 +73,11 @@ internal static class DemoCommand
         });
         return command;
     }
+
+    public const string SeoulUser = "seoul.watch";
+    public const string BeijingUser = "beijing.watch";
+    /// <summary>Known on purpose: the demo runs on loopback with throwaway data.</summary>
+    public const string DemoPassword = "hotline-demo";
 
     private static void Print(string who, NodeProcess node, ApiClient api)
     {

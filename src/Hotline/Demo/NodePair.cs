@@ -2,6 +2,7 @@ using System.Text.Json;
 using Hotline.Core.Pairing;
 using Hotline.Node.Apis;
 using Hotline.Node.Hosting;
+using Hotline.Node.Users;
 using Hotline.Storage.Sqlite;
 
 namespace Hotline.Cli.Demo;
@@ -61,6 +62,18 @@ public sealed class NodePair : IAsyncDisposable
         using var identity = folder.LoadIdentity();
         await using var store = SqliteStore.Open(folder.DatabaseFile, identity);
         await store.AddPeerAsync(PeerRecords.FromCard(card, DateTimeOffset.UtcNow), ct);
+    }
+
+    /// <summary>Adds a console user to a node's data folder (the node may be running or not).</summary>
+    public static async Task AddUserAsync(DataFolder folder, string name, IReadOnlyList<string> roles, string password, CancellationToken ct = default)
+    {
+        using var identity = folder.LoadIdentity();
+        await using var store = SqliteStore.Open(folder.DatabaseFile, identity);
+        var result = await new UserService(store, TimeProvider.System).AddAsync(name, roles, password, "demo", ct: ct);
+        if (result.Error is not null)
+        {
+            throw new InvalidOperationException(result.Error);
+        }
     }
 
     public async Task StartAsync(CancellationToken ct = default)

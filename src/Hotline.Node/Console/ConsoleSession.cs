@@ -1,0 +1,197 @@
+using System.Security.Claims;
+using Hotline.Core.Messages;
+using Hotline.Node.Messaging;
+using Hotline.Node.Users;
+using Hotline.Protocol;
+using Hotline.Storage;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace Hotline.Node.ConsoleUi;
+
+/// <summary>
+/// What a signed-in person may do from the console, one per circuit. Every action re-reads the
+/// user (a disabled account or changed roles take effect at once), checks the role here on the
+/// server, and writes the audit log. The components only decide what to show.
+/// </summary>
+public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService users, IUserStore userStore, IHotlineStore store, IMessageHistory history, MessageService messages, ConsoleBus bus)
+{
+    public const string StampClaim = "hotline.stamp";
+
+    public async Task<UserRecord?> UserAsync()
+    {
+        var principal = (await auth.GetAuthenticationStateAsync()).User;
+        return FromPrincipal(users, principal);
+    }
+
+    public static UserRecord? FromPrincipal(UserService users, ClaimsPrincipal principal) =>
+        long.TryParse(principal.FindFirstValue(ClaimTypes.NameIdentifier), out var id) && principal.FindFirstValue(StampClaim) is { } stamp
+            ? users.Current(id, stamp)
+            : null;
+
+    public async Task<ConsoleResult<MessageView>> SendAsync(SendRequest request, CancellationToken ct = default)
+    {
+        var user = await UserAsync();
+        if (user is null || !Roles.CanSend(user.Roles))
+        {
+            return await DeniedAsync<MessageView>(user, "message.send", $"{request.Precedence} to {request.Peer} on {request.Channel}");
+        }
+        var result = await messages.SendAsync(request, ct);
+        if (result.Value is not { } sent)
+        {
+            return ConsoleResult<MessageView>.Fail($"{result.Error}. {result.Fix}");
+        }
+        // The body stays out of the log: the record holds it, signed.
+        await AuditAsync(user.Name, "message.send", $"{sent.Precedence} {sent.Id} to {sent.Peer} on {sent.Channel}", ct);
+        return ConsoleResult<MessageView>.Ok(sent);
+    }
+
+    public async Task<ConsoleResult<MessageView>> AcknowledgeAsync(Guid id, string? reply, CancellationToken ct = default)
+    {
+        var user = await UserAsync();
+        var message = store.FindMessage(id, Direction.Inbound);
+        var precedence = message?.Envelope.Precedence ?? Precedence.Flash;
+        if (user is null || !Roles.CanAcknowledge(user.Roles, precedence))
+        {
+            return await DeniedAsync<MessageView>(user, "message.acknowledge", $"{precedence.ToWire()} {id}",
+                user is not null && Roles.CanSend(user.Roles) ? $"acknowledging {precedence.ToWire()} needs a watch officer" : null);
+        }
+        var result = await messages.RespondAsync(id, EnvelopeKind.Acknowledgement, user.Name, string.IsNullOrWhiteSpace(reply) ? null : reply.Trim(), ct);
+        if (result.Value is not { } view)
+        {
+            return ConsoleResult<MessageView>.Fail($"{result.Error}. {result.Fix}");
+        }
+        await AuditAsync(user.Name, "message.acknowledge", $"{view.Precedence} {id} from {view.Peer}", ct);
+        return ConsoleResult<MessageView>.Ok(view);
+    }
+
+    /// <summary>An inbound message was shown to a person who works the line: it is now seen, by them.</summary>
+    public async Task MarkSeenAsync(IEnumerable<Guid> ids, CancellationToken ct = default)
+    {
+        var user = await UserAsync();
+        if (user is null || !Roles.CanSend(user.Roles))
+        {
+            return;
+        }
+        foreach (var id in ids)
+        {
+            var result = await messages.RespondAsync(id, EnvelopeKind.Seen, user.Name, null, ct);
+            if (result.Value is not null)
+            {
+                await AuditAsync(user.Name, "message.seen", id.ToString(), ct);
+            }
+        }
+    }
+
+    /// <summary>Messages with bodies, for those who may read them.</summary>
+    public async Task<ConsoleResult<IReadOnlyList<MessageView>>> MessagesAsync(int limit, string? channel = null)
+    {
+        var user = await UserAsync();
+        if (user is null || !Roles.CanRead(user.Roles))
+        {
+            return ConsoleResult<IReadOnlyList<MessageView>>.Fail("your roles do not include reading messages");
+        }
+        return ConsoleResult<IReadOnlyList<MessageView>>.Ok(history.ListLatest(limit, channel).Select(MessageView.From).ToList());
+    }
+
+    public async Task<ConsoleResult<IReadOnlyList<AuditEntry>>> AuditLogAsync(int limit = 500)
+    {
+        var user = await UserAsync();
+        if (user is null || !Roles.CanAudit(user.Roles))
+        {
+            return await DeniedAsync<IReadOnlyList<AuditEntry>>(user, "audit.read", "");
+        }
+        return ConsoleResult<IReadOnlyList<AuditEntry>>.Ok(userStore.ListAudit(limit));
+    }
+
+    public async Task<ConsoleResult<UserResult>> ManageUserAsync(string action, string detail, Func<string, Task<UserResult>> change)
+    {
+        var user = await UserAsync();
+        if (user is null || !Roles.CanAdminister(user.Roles))
+        {
+            return await DeniedAsync<UserResult>(user, action, detail);
+        }
+        var result = await change(user.Name);
+        bus.Publish();
+        return result.Error is null ? ConsoleResult<UserResult>.Ok(result) : ConsoleResult<UserResult>.Fail(result.Error);
+    }
+
+    public async Task<ConsoleResult<IReadOnlyList<UserRecord>>> UsersAsync()
+    {
+        var user = await UserAsync();
+        return user is not null && Roles.CanAdminister(user.Roles)
+            ? ConsoleResult<IReadOnlyList<UserRecord>>.Ok(userStore.ListUsers())
+            : ConsoleResult<IReadOnlyList<UserRecord>>.Fail("only an administrator manages users");
+    }
+
+    public async Task<ConsoleResult<HandoverNote>> WriteHandoverAsync(string text, CancellationToken ct = default)
+    {
+        var user = await UserAsync();
+        if (user is null || !Roles.CanHandOver(user.Roles))
+        {
+            return await DeniedAsync<HandoverNote>(user, "handover.write", "");
+        }
+        if (string.IsNullOrWhiteSpace(text) || text.Length > 8000)
+        {
+            return ConsoleResult<HandoverNote>.Fail("a handover note is 1 to 8,000 characters");
+        }
+        var note = await userStore.AddHandoverAsync(user.Name, text.Trim(), ct);
+        await AuditAsync(user.Name, "handover.write", $"note {note.Id}", ct);
+        return ConsoleResult<HandoverNote>.Ok(note);
+    }
+
+    public async Task<ConsoleResult<bool>> ConfirmHandoverAsync(long id, CancellationToken ct = default)
+    {
+        var user = await UserAsync();
+        if (user is null || !Roles.CanHandOver(user.Roles))
+        {
+            return await DeniedAsync<bool>(user, "handover.confirm", $"note {id}");
+        }
+        var note = userStore.ListHandovers(500).FirstOrDefault(n => n.Id == id);
+        if (note is null || note.ConfirmedAt is not null)
+        {
+            return ConsoleResult<bool>.Fail("that note is unknown or already confirmed");
+        }
+        if (string.Equals(note.WrittenBy, user.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            return ConsoleResult<bool>.Fail("the incoming watch confirms a note, not its writer");
+        }
+        await userStore.ConfirmHandoverAsync(id, user.Name, ct);
+        await AuditAsync(user.Name, "handover.confirm", $"note {id} by {note.WrittenBy}", ct);
+        return ConsoleResult<bool>.Ok(true);
+    }
+
+    public async Task<ConsoleResult<IReadOnlyList<HandoverNote>>> HandoversAsync()
+    {
+        var user = await UserAsync();
+        return user is not null && (Roles.CanHandOver(user.Roles) || Roles.CanAudit(user.Roles))
+            ? ConsoleResult<IReadOnlyList<HandoverNote>>.Ok(userStore.ListHandovers())
+            : ConsoleResult<IReadOnlyList<HandoverNote>>.Fail("handover notes are for the watch and the auditor");
+    }
+
+    public async Task RecordAsync(string action, string detail)
+    {
+        if (await UserAsync() is { } user)
+        {
+            await AuditAsync(user.Name, action, detail);
+        }
+    }
+
+    private async Task AuditAsync(string actor, string action, string detail, CancellationToken ct = default)
+    {
+        await userStore.AuditAsync(actor, action, detail, ct);
+        bus.Publish();
+    }
+
+    private async Task<ConsoleResult<T>> DeniedAsync<T>(UserRecord? user, string action, string detail, string? why = null)
+    {
+        await AuditAsync(user?.Name ?? "(signed out)", "denied", $"{action} {detail}".Trim());
+        return ConsoleResult<T>.Fail(why ?? (user is null ? "your session has ended: sign in again" : $"your roles do not allow {action}"));
+    }
+}
+
+/// <summary>The outcome of a console action: a value, or an error to show.</summary>
+public sealed record ConsoleResult<T>(T? Value, string? Error)
+{
+    public static ConsoleResult<T> Ok(T value) => new(value, null);
+    public static ConsoleResult<T> Fail(string error) => new(default, error);
+}

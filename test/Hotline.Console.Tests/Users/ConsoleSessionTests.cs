@@ -1,0 +1,82 @@
+using System.Security.Claims;
+using Hotline.Node.ConsoleUi;
+using Hotline.Node.Messaging;
+using Hotline.Node.Users;
+using Hotline.Storage;
+using Hotline.Testing;
+using Microsoft.AspNetCore.Components.Authorization;
+using Xunit;
+
+namespace Hotline.Console.Tests.Users;
+
+/// <summary>The roles hold in the server-side handlers, whatever a page shows.</summary>
+public sealed class ConsoleSessionTests
+{
+    [Fact]
+    public async Task An_operator_cannot_acknowledge_a_FLASH_but_a_watch_officer_can()
+    {
+        await using var cluster = await TwoNodeCluster.StartAsync();
+        var (a, b) = (cluster.A, cluster.B);
+        var flash = (await a.SendAsync(b, "ministerial", "FLASH test", "FLASH")).Value!;
+        var routine = (await a.SendAsync(b, "ministerial", "routine test", "ROUTINE")).Value!;
+        await cluster.WaitAllDeliveredAsync();
+
+        var op = await SessionAsync(b, "li", Roles.Operator);
+        var denied = await op.AcknowledgeAsync(flash.Id, null);
+        Assert.Contains("watch officer", denied.Error, StringComparison.Ordinal);
+        Assert.Null(b.Store.FindMessage(flash.Id, Direction.Inbound)!.AcknowledgedAt);
+        Assert.Null((await op.AcknowledgeAsync(routine.Id, "ok")).Error);
+
+        var watch = await SessionAsync(b, "wang", Roles.WatchOfficer);
+        Assert.Null((await watch.AcknowledgeAsync(flash.Id, "received")).Error);
+        Assert.Equal("wang", b.Store.FindMessage(flash.Id, Direction.Inbound)!.AcknowledgedBy);
+        var audit = b.Service<IUserStore>().ListAudit();
+        Assert.Contains(audit, e => e is { Actor: "li", Action: "denied" });
+        Assert.Contains(audit, e => e is { Actor: "wang", Action: "message.acknowledge" });
+    }
+
+    [Fact]
+    public async Task An_auditor_cannot_send_and_an_administrator_cannot_read()
+    {
+        await using var cluster = await TwoNodeCluster.StartAsync();
+        var auditor = await SessionAsync(cluster.A, "park", Roles.Auditor);
+        var sent = await auditor.SendAsync(new SendRequest { Peer = cluster.B.Id, Channel = "ministerial", Text = "should not go" });
+        Assert.NotNull(sent.Error);
+        Assert.Empty(cluster.A.Outbound(cluster.B));
+        Assert.Null((await auditor.MessagesAsync(10)).Error);
+        Assert.Null((await auditor.AuditLogAsync()).Error);
+
+        var admin = await SessionAsync(cluster.A, "root", Roles.Administrator);
+        Assert.NotNull((await admin.MessagesAsync(10)).Error);
+        Assert.NotNull((await admin.AuditLogAsync()).Error);
+        Assert.Null((await admin.UsersAsync()).Error);
+        Assert.NotNull((await auditor.UsersAsync()).Error);
+    }
+
+    [Fact]
+    public async Task A_session_ends_when_the_user_is_disabled()
+    {
+        await using var cluster = await TwoNodeCluster.StartAsync();
+        var op = await SessionAsync(cluster.A, "kim", Roles.Operator);
+        await cluster.A.Service<UserService>().SetDisabledAsync("kim", true, "test");
+        var sent = await op.SendAsync(new SendRequest { Peer = cluster.B.Id, Channel = "ministerial", Text = "after disable" });
+        Assert.Contains("sign in again", sent.Error, StringComparison.Ordinal);
+    }
+
+    private static async Task<ConsoleSession> SessionAsync(InProcessNode node, string name, string role)
+    {
+        var users = node.Service<UserService>();
+        var user = (await users.AddAsync(name, [role], "a long password", "test")).User!;
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new Claim(ConsoleSession.StampClaim, user.Stamp),
+        ], "test"));
+        return new ConsoleSession(new FixedAuth(principal), users, node.Service<IUserStore>(), node.Store, (IMessageHistory)node.Store, node.Messages, new ConsoleBus());
+    }
+
+    private sealed class FixedAuth(ClaimsPrincipal principal) : AuthenticationStateProvider
+    {
+        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(principal));
+    }
+}
