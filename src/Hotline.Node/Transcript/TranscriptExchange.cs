@@ -301,6 +301,9 @@ public sealed partial class TranscriptExchange(
         public ConcurrentDictionary<ulong, TaskCompletionSource<PrefixAnswer>> Queries { get; } = new();
         private long _nonce;
 
+        /// <summary>1 while a divergence is being located.</summary>
+        public int Locating;
+
         public ulong NextNonce() => (ulong)Interlocked.Increment(ref _nonce);
     }
 

@@ -193,8 +193,10 @@ public sealed class BundleTests(RecordFixture record) : IDisposable
         Assert.True(export.ExitCode == 0, export.ToString());
         Assert.Contains("<", File.ReadAllText(html), StringComparison.Ordinal);
 
-        var ok = await HotlineCli.RunAsync("verify-bundle", bundle);
+        var printable = _temp.Combine("again.html");
+        var ok = await HotlineCli.RunAsync("verify-bundle", bundle, "--html", printable);
         Assert.True(ok.ExitCode == 0, ok.ToString());
+        Assert.Contains("&lt;script&gt;", File.ReadAllText(printable), StringComparison.Ordinal);
         Assert.Contains("VALID", ok.Stdout, StringComparison.Ordinal);
         Assert.Contains("acknowledged by Cdr Li", ok.Stdout, StringComparison.Ordinal);
 
