@@ -54,7 +54,7 @@ public sealed partial class CheckpointService(
     {
         var peerId = link.Peer.Id;
         var now = time.GetUtcNow();
-        var settings = config.Transcript;
+        var settings = config.Transcript ?? new TranscriptConfig();
         var wait = TimeSpan.FromSeconds(settings.RetrySeconds * (1 << Math.Min(_failures.GetValueOrDefault(peerId), 6)));
         if (_lastAttempt.TryGetValue(peerId, out var last) && now - last < wait)
         {

@@ -24,7 +24,7 @@ public sealed partial class TranscriptExchange(
     private const int MaxQueryCounts = 64;
     private readonly ConcurrentDictionary<string, PeerState> _peers = new();
 
-    private TranscriptConfig Settings => config.Transcript;
+    private TranscriptConfig Settings => config.Transcript ?? new TranscriptConfig();
 
     private PeerState State(PeerRecord peer) => _peers.GetOrAdd(peer.Id, _ => new PeerState(new LocalTranscript(store, peer.Id)));
 
