@@ -22,6 +22,8 @@ public sealed partial class CheckpointService(
 {
     public static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastAttempt = new();
+    // Attempts in a row that got no co-signature; each doubles the wait (a peer of an older version ignores checkpoints).
+    private readonly ConcurrentDictionary<string, int> _failures = new();
     private readonly ConcurrentDictionary<string, byte> _running = new();
     private DateTimeOffset _started;
 
@@ -52,8 +54,9 @@ public sealed partial class CheckpointService(
     {
         var peerId = link.Peer.Id;
         var now = time.GetUtcNow();
-        var settings = config.Transcript;
-        if (_lastAttempt.TryGetValue(peerId, out var last) && now - last < TimeSpan.FromSeconds(settings.RetrySeconds))
+        var settings = config.Transcript ?? new TranscriptConfig();
+        var wait = TimeSpan.FromSeconds(settings.RetrySeconds * (1 << Math.Min(_failures.GetValueOrDefault(peerId), 6)));
+        if (_lastAttempt.TryGetValue(peerId, out var last) && now - last < wait)
         {
             return false;
         }
@@ -83,8 +86,13 @@ public sealed partial class CheckpointService(
         {
             _lastAttempt[link.Peer.Id] = time.GetUtcNow();
             var outcome = await exchange.ProposeAsync(link, ct);
-            if (outcome.Status is not CheckpointStatus.Agreed)
+            if (outcome.Status is CheckpointStatus.Agreed)
             {
+                _failures.TryRemove(link.Peer.Id, out _);
+            }
+            else
+            {
+                _failures.AddOrUpdate(link.Peer.Id, 1, (_, n) => n + 1);
                 LogNotAgreed(logger, link.Peer.Name, outcome.Status.ToString(), outcome.Detail);
             }
         }
@@ -101,9 +109,9 @@ public sealed partial class CheckpointService(
         }
     }
 
-    [LoggerMessage(1410, LogLevel.Warning, "Checkpoint with {Peer} not co-signed ({Status}): {Detail}")]
+    [LoggerMessage(1510, LogLevel.Warning, "Checkpoint with {Peer} not co-signed ({Status}): {Detail}")]
     private static partial void LogNotAgreed(ILogger logger, string peer, string status, string detail);
 
-    [LoggerMessage(1411, LogLevel.Error, "Checkpoint round with {Peer} failed")]
+    [LoggerMessage(1511, LogLevel.Error, "Checkpoint round with {Peer} failed")]
     private static partial void LogCheckFailed(ILogger logger, Exception e, string peer);
 }

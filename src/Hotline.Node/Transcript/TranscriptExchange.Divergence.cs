@@ -78,16 +78,28 @@ public sealed partial class TranscriptExchange
         byte[]? evidence, byte[]? evidenceSignature, CancellationToken ct)
     {
         var peer = link.Peer;
-        IReadOnlyList<(Direction Direction, long Seq, string Detail)> located;
+        IReadOnlyList<(Direction Direction, long Seq, string Detail)> located = [];
         string? locateError = null;
-        try
+        var state = State(peer);
+        // One search at a time per link: a peer sending many bad proposals cannot make this node read its record again and again.
+        if (Interlocked.CompareExchange(ref state.Locating, 1, 0) != 0)
         {
-            located = await LocateAsync(link, session, proposed, ct);
+            locateError = "another search for the first differing entry is running";
         }
-        catch (Exception e) when (e is TimeoutException || PeerSession.IsTransportError(e))
+        else
         {
-            located = [];
-            locateError = "the first differing entry could not be located (the peer did not answer)";
+            try
+            {
+                located = await LocateAsync(link, session, proposed, ct);
+            }
+            catch (Exception e) when (e is TimeoutException || PeerSession.IsTransportError(e))
+            {
+                locateError = "the first differing entry could not be located (the peer did not answer)";
+            }
+            finally
+            {
+                Volatile.Write(ref state.Locating, 0);
+            }
         }
         var list = new List<Divergence>();
         var at = time.GetUtcNow();

@@ -24,7 +24,7 @@ public sealed partial class TranscriptExchange(
     private const int MaxQueryCounts = 64;
     private readonly ConcurrentDictionary<string, PeerState> _peers = new();
 
-    private TranscriptConfig Settings => config.Transcript;
+    private TranscriptConfig Settings => config.Transcript ?? new TranscriptConfig();
 
     private PeerState State(PeerRecord peer) => _peers.GetOrAdd(peer.Id, _ => new PeerState(new LocalTranscript(store, peer.Id)));
 
@@ -301,24 +301,15 @@ public sealed partial class TranscriptExchange(
         public ConcurrentDictionary<ulong, TaskCompletionSource<PrefixAnswer>> Queries { get; } = new();
         private long _nonce;
 
+        /// <summary>1 while a divergence is being located.</summary>
+        public int Locating;
+
         public ulong NextNonce() => (ulong)Interlocked.Increment(ref _nonce);
     }
 
-    [LoggerMessage(1400, LogLevel.Information, "Checkpoint with {Peer} co-signed: A→B {CountAtoB}, B→A {CountBtoA}")]
+    [LoggerMessage(1500, LogLevel.Information, "Checkpoint with {Peer} co-signed: A→B {CountAtoB}, B→A {CountBtoA}")]
     private static partial void LogCheckpoint(ILogger logger, string peer, long countAtoB, long countBtoA);
 
-    [LoggerMessage(1401, LogLevel.Error, "Transcript exchange with {Peer} failed")]
+    [LoggerMessage(1501, LogLevel.Error, "Transcript exchange with {Peer} failed")]
     private static partial void LogFailed(ILogger logger, Exception e, string peer);
-}
-
-/// <summary>Live event types and security event kinds of the transcript.</summary>
-public static class TranscriptEvents
-{
-    public const string Checkpoint = "transcript.checkpoint";
-    public const string Divergence = "transcript.divergence";
-
-    /// <summary>Security event: the records of the two nodes part (a checkpoint that does not match, a broken chain link, a conflicting envelope).</summary>
-    public const string DivergenceEvent = "transcript-divergence";
-    public const string ChainMismatch = "chain-mismatch";
-    public const string BadCheckpoint = "bad-checkpoint";
 }

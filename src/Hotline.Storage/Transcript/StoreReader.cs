@@ -105,20 +105,3 @@ public sealed class StoreReader : IDisposable
 
     public void Dispose() => _db.Dispose();
 }
-
-/// <summary>One row exactly as stored. The typed getters return null when the value is missing or of another type.</summary>
-public sealed class RawRow(IReadOnlyDictionary<string, object?> values)
-{
-    public object? this[string column] => values.GetValueOrDefault(column);
-
-    public long? Long(string column) => this[column] as long?;
-
-    public string? Text(string column) => this[column] as string;
-
-    public byte[]? Blob(string column) => this[column] as byte[];
-
-    public bool IsNull(string column) => this[column] is null;
-}
-
-/// <summary>The database cannot be read; the message says what to do.</summary>
-public sealed class StoreReadException(string message) : Exception(message);

@@ -53,7 +53,7 @@ public sealed class BundleTests(RecordFixture record) : IDisposable
         Assert.Equal(12, report.Entries.Count);
         Assert.Single(report.Checkpoints);
         // Everything up to the checkpoint is covered by recomputing its root; the tail only by signature and receipt.
-        Assert.Equal(11, report.Entries.Count(e => e.How == "complete prefix"));
+        Assert.Equal(11, report.Entries.Count(e => e.How == VerifiedEntry.ByPrefix));
         var tail = Assert.Single(report.Entries, e => e.How is null);
         Assert.Equal(record.Tail.Id, tail.Envelope.Id);
         Assert.NotNull(tail.Receipted);
@@ -132,7 +132,7 @@ public sealed class BundleTests(RecordFixture record) : IDisposable
         var bytes = Export(record.FolderA, record.IdB, only: [chosen.Id]);
         var report = AssertValid(bytes);
         Assert.Equal(2, report.Entries.Count);
-        Assert.All(report.Entries, e => Assert.Equal("inclusion proof", e.How));
+        Assert.All(report.Entries, e => Assert.Equal(VerifiedEntry.ByProof, e.How));
         Assert.Contains(report.Entries, e => e.Envelope.Id == chosen.Id && e.Envelope.Text == chosen.Text);
         Assert.Contains(report.Entries, e => e.Envelope.Reference == chosen.Id && e.Envelope.Actor == "Cdr Li");
         Assert.Equal(BundleScope.Selected, report.Bundle!.Scope.Kind);
@@ -193,8 +193,10 @@ public sealed class BundleTests(RecordFixture record) : IDisposable
         Assert.True(export.ExitCode == 0, export.ToString());
         Assert.Contains("<", File.ReadAllText(html), StringComparison.Ordinal);
 
-        var ok = await HotlineCli.RunAsync("verify-bundle", bundle);
+        var printable = _temp.Combine("again.html");
+        var ok = await HotlineCli.RunAsync("verify-bundle", bundle, "--html", printable);
         Assert.True(ok.ExitCode == 0, ok.ToString());
+        Assert.Contains("&lt;script&gt;", File.ReadAllText(printable), StringComparison.Ordinal);
         Assert.Contains("VALID", ok.Stdout, StringComparison.Ordinal);
         Assert.Contains("acknowledged by Cdr Li", ok.Stdout, StringComparison.Ordinal);
 

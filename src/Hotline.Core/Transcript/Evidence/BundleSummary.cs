@@ -29,8 +29,8 @@ public static class BundleSummary
         {
             yield return "Checkpoints none: entries are proven only by their senders' signatures";
         }
-        var proven = report.Entries.Count(e => e.How == "inclusion proof");
-        var whole = report.Entries.Count(e => e.How == "complete prefix");
+        var proven = report.Entries.Count(e => e.How == VerifiedEntry.ByProof);
+        var whole = report.Entries.Count(e => e.How == VerifiedEntry.ByPrefix);
         var loose = report.Entries.Count(e => e.How is null);
         yield return $"Coverage {proven} by inclusion proof, {whole} by recomputing a checkpoint's root from the complete prefix, {loose} not yet covered by any checkpoint";
         yield return $"Receipts {report.Receipts.Count}, each verified with the key of the node that signed it";

@@ -90,10 +90,10 @@ public static class BundleVerifier
         foreach (var e in entries.Values)
         {
             int? cp = proven.TryGetValue((e.Direction, e.Seq), out var p) ? p : null;
-            var how = cp is null ? null : "inclusion proof";
+            var how = cp is null ? null : VerifiedEntry.ByProof;
             if (complete.LastOrDefault(c => checkpoints[c]!.Count(e.Direction) >= e.Seq, -1) is var c && c >= 0 && (cp is null || c > cp))
             {
-                (cp, how) = (c, "complete prefix");
+                (cp, how) = (c, VerifiedEntry.ByPrefix);
             }
             verified.Add(new VerifiedEntry
             {
@@ -107,7 +107,7 @@ public static class BundleVerifier
         }
         if (bundle.Scope.Kind == BundleScope.Selected)
         {
-            foreach (var v in verified.Where(v => v.How != "inclusion proof" && v.How != "complete prefix"))
+            foreach (var v in verified.Where(v => v.How != VerifiedEntry.ByProof && v.How != VerifiedEntry.ByPrefix))
             {
                 problems.Add($"entry {Path(v.Entry.Direction)} seq {v.Entry.Seq} is disclosed without proof that it is part of a co-signed checkpoint");
             }
