@@ -54,7 +54,7 @@ public sealed class FakePeer : IAsyncDisposable
 
     /// <summary>Signs an envelope for <paramref name="recipient"/> exactly as a node would.</summary>
     public Envelope Seal(NodeKey recipient, long seq, ReadOnlySpan<byte> prevHash, string channel, string text) =>
-        EnvelopeCodec.Seal(Identity, recipient, new EnvelopeDraft { Channel = channel, Text = text }, seq, prevHash, DateTimeOffset.UtcNow);
+        EnvelopeCodec.Seal(Identity, recipient, new EnvelopeDraft { Channel = channel, Text = text, Label = Hotline.Core.Messages.Label.Default }, seq, prevHash, DateTimeOffset.UtcNow);
 
     /// <summary>A signed receipt for envelopes <paramref name="sender"/> sent to this fake peer.</summary>
     public SignedReceipt Receipt(NodeKey sender, IReadOnlyList<long> committed) =>

@@ -14,7 +14,7 @@ namespace Hotline.Node.Tests.Link;
 public sealed class SessionReplacementTests : IAsyncLifetime
 {
     private const int Backlog = 600;
-    private const int Window = 512;
+    private const int Window = 256;
     private const int Replacements = 20;
     private readonly TempFolder _temp = new("replace");
     private InProcessNode _b = null!;

@@ -132,7 +132,7 @@ public sealed class CheckpointTests
 
     private static void Exec(InProcessNode node, string sql, params (string, object?)[] args)
     {
-        using var db = new SqliteConnection($"Data Source={node.Folder.DatabaseFile};Pooling=False");
+        using var db = new SqliteConnection($"Data Source={node.Folder.DatabaseFile};Pooling=False;Foreign Keys=False");
         db.Open();
         using var command = db.CreateCommand();
         command.CommandText = sql;

@@ -110,7 +110,7 @@ public sealed class RecordFixture : IAsyncLifetime
     /// <summary>Runs SQL against a stopped node's database, as someone with the file would.</summary>
     public static void Sql(string folder, string sql, params (string Name, object? Value)[] args)
     {
-        using var db = new SqliteConnection($"Data Source={Path.Combine(folder, "hotline.db")};Pooling=False");
+        using var db = new SqliteConnection($"Data Source={Path.Combine(folder, "hotline.db")};Pooling=False;Foreign Keys=False");
         db.Open();
         using var command = db.CreateCommand();
         command.CommandText = sql;
