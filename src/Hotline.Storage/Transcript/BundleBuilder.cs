@@ -70,7 +70,10 @@ public static class BundleBuilder
         var ids = request.Only?.ToHashSet();
         foreach (var (d, list) in entries)
         {
-            foreach (var (seq, (body, sig, _)) in list)
+            // Decide from the (not yet verified) bodies what is in scope; a window is one contiguous
+            // range of seqs per direction, so that a reader can tell nothing inside it was left out.
+            var inScope = new List<long>();
+            foreach (var (seq, (body, _, _)) in list)
             {
                 EnvelopeBody parsed;
                 try
@@ -87,10 +90,16 @@ public static class BundleBuilder
                 var take = ids is not null
                     ? (id is { } i && ids.Contains(i)) || (reference is { } r && ids.Contains(r) && parsed.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement)
                     : (request.From is null || created >= request.From) && (request.To is null || created <= request.To);
-                if (!take)
+                if (take)
                 {
-                    continue;
+                    inScope.Add(seq);
                 }
+            }
+            var seqs = ids is not null || inScope.Count == 0 ? inScope
+                : list.Keys.Where(s => s >= inScope.Min() && s <= inScope.Max()).ToList();
+            foreach (var seq in seqs)
+            {
+                var (body, sig, _) = list[seq];
                 // Only what is disclosed is verified here; the rest is vouched for by the checkpoint's root below.
                 var open = ChainEntry.Open(sides, d, body, sig);
                 if (open.Entry is not { } entry || entry.Seq != seq)

@@ -72,6 +72,10 @@ public static class BundleVerifier
         var checkpoints = CheckCheckpoints(bundle, sides, entries, Path, problems);
         var proven = CheckProofs(bundle, checkpoints, entries, Path, problems);
         var complete = CompleteCheckpoints(checkpoints, entries);
+        if (bundle.Scope.Kind != BundleScope.Selected)
+        {
+            CheckNothingLeftOut(bundle, bundle.Scope.Kind == BundleScope.All, entries, checkpoints, Path, problems);
+        }
 
         var receipted = new Dictionary<(ChainDirection, long), DateTimeOffset>();
         var refusals = new Dictionary<(ChainDirection, long), string>();
@@ -86,12 +90,14 @@ public static class BundleVerifier
                 refusals.TryAdd((d, (long)r.Seq), r.Reason);
             }
         }
+        var latestCovering = new[] { ChainDirection.AtoB, ChainDirection.BtoA }
+            .ToDictionary(d => d, d => LatestCovering(complete.Select(i => (i, checkpoints[i]!.Count(d))).ToList()));
         var verified = new List<VerifiedEntry>();
         foreach (var e in entries.Values)
         {
             int? cp = proven.TryGetValue((e.Direction, e.Seq), out var p) ? p : null;
             var how = cp is null ? null : VerifiedEntry.ByProof;
-            if (complete.LastOrDefault(c => checkpoints[c]!.Count(e.Direction) >= e.Seq, -1) is var c && c >= 0 && (cp is null || c > cp))
+            if (latestCovering[e.Direction](e.Seq) is { } c && (cp is null || c > cp))
             {
                 (cp, how) = (c, VerifiedEntry.ByPrefix);
             }
@@ -134,6 +140,33 @@ public static class BundleVerifier
             Checkpoints = checkpoints.Where(c => c is not null).Cast<CheckpointStatement>().ToList(),
             Receipts = receipts,
         };
+    }
+
+    /// <summary>
+    /// A whole export holds every entry from seq 1, and a window every entry between its first and
+    /// last of a direction: an entry a checkpoint of the bundle covers must not be missing there.
+    /// (One no checkpoint covers may simply not have reached the exporter yet.)
+    /// </summary>
+    private static void CheckNothingLeftOut(EvidenceBundle bundle, bool whole, SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries,
+        List<CheckpointStatement?> checkpoints, Func<ChainDirection, string> path, List<string> problems)
+    {
+        var listed = bundle.Entries.Select(e => (BundleJson.ParseDirection(e.Direction), e.Seq)).ToHashSet();
+        foreach (var d in new[] { ChainDirection.AtoB, ChainDirection.BtoA })
+        {
+            var seqs = listed.Where(x => x.Item1 == d).Select(x => x.Seq).ToList();
+            var covered = checkpoints.Where(c => c is not null).Select(c => c!.Count(d)).DefaultIfEmpty(0).Max();
+            var first = whole ? 1 : seqs.DefaultIfEmpty(1).Min();
+            var last = whole ? Math.Max(covered, seqs.DefaultIfEmpty(0).Max()) : seqs.DefaultIfEmpty(0).Max();
+            for (var seq = first; seq <= Math.Min(last, covered); seq++)
+            {
+                if (!listed.Contains((d, seq)))
+                {
+                    var index = checkpoints.FindIndex(c => c is not null && c.Count(d) >= seq);
+                    problems.Add($"the bundle leaves out {path(d)} seq {seq}, inside its scope ({(whole ? "the whole transcript" : "its window")}), though checkpoint {index + 1} covers it");
+                    break;
+                }
+            }
+        }
     }
 
     /// <summary>Signs a bundle as the exporting node: over its canonical form with the signature empty.</summary>
@@ -246,31 +279,102 @@ public static class BundleVerifier
                     problems.Add($"checkpoint {i + 1}: its head of {path(d)} is not the hash of seq {n} in the bundle");
                 }
             }
-            if (Holds(entries, ChainDirection.AtoB, s.CountAtoB) && Holds(entries, ChainDirection.BtoA, s.CountBtoA))
-            {
-                var root = Merkle.TranscriptRoot(
-                    Merkle.Root(Prefix(entries, ChainDirection.AtoB, s.CountAtoB)),
-                    Merkle.Root(Prefix(entries, ChainDirection.BtoA, s.CountBtoA)));
-                if (!root.AsSpan().SequenceEqual(s.TranscriptRoot))
-                {
-                    problems.Add($"checkpoint {i + 1}: its Merkle root does not match the entries in the bundle");
-                }
-            }
             list.Add(s);
+        }
+        // Roots of checkpoints whose whole prefixes the bundle holds: one pass per direction.
+        var complete = CompleteCheckpoints(list, entries);
+        var ab = PrefixRoots(entries, ChainDirection.AtoB, complete.Select(i => list[i]!.CountAtoB));
+        var ba = PrefixRoots(entries, ChainDirection.BtoA, complete.Select(i => list[i]!.CountBtoA));
+        foreach (var i in complete)
+        {
+            var s = list[i]!;
+            if (!Merkle.TranscriptRoot(ab[s.CountAtoB], ba[s.CountBtoA]).AsSpan().SequenceEqual(s.TranscriptRoot))
+            {
+                problems.Add($"checkpoint {i + 1}: its Merkle root does not match the entries in the bundle");
+            }
         }
         return list;
     }
 
-    private static bool Holds(SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries, ChainDirection d, long count) =>
-        entries.Keys.Count(k => k.Direction == d && k.Seq <= count) == count;
+    /// <summary>The largest k such that the bundle holds entries 1..k of the direction.</summary>
+    private static long Contiguous(SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries, ChainDirection d)
+    {
+        long k = 0;
+        foreach (var key in entries.Keys.Where(key => key.Direction == d))
+        {
+            if (key.Seq != k + 1)
+            {
+                break;
+            }
+            k++;
+        }
+        return k;
+    }
 
-    private static IEnumerable<byte[]> Prefix(SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries, ChainDirection d, long count) =>
-        entries.Where(e => e.Key.Direction == d && e.Key.Seq <= count).Select(e => e.Value.Hash);
+    /// <summary>Roots of the direction's prefixes 1..k for each k wanted (all held), in one pass.</summary>
+    private static Dictionary<long, byte[]> PrefixRoots(SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries, ChainDirection d,
+        IEnumerable<long> counts)
+    {
+        var wanted = new SortedSet<long>(counts);
+        var roots = new Dictionary<long, byte[]>();
+        var frontier = new MerkleFrontier();
+        if (wanted.Remove(0))
+        {
+            roots[0] = frontier.Root();
+        }
+        foreach (var (key, entry) in entries.Where(e => e.Key.Direction == d))
+        {
+            if (wanted.Count == 0)
+            {
+                break;
+            }
+            frontier.Append(entry.Hash);
+            if (wanted.Remove(key.Seq))
+            {
+                roots[key.Seq] = frontier.Root();
+            }
+        }
+        return roots;
+    }
 
-    /// <summary>Indexes of checkpoints whose whole prefix the bundle holds (their root was recomputed).</summary>
-    private static List<int> CompleteCheckpoints(List<CheckpointStatement?> checkpoints, SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries) =>
-        [.. Enumerable.Range(0, checkpoints.Count).Where(i => checkpoints[i] is { } s
-            && Holds(entries, ChainDirection.AtoB, s.CountAtoB) && Holds(entries, ChainDirection.BtoA, s.CountBtoA))];
+    /// <summary>
+    /// For a seq, the last checkpoint (by index) among <paramref name="checkpoints"/> whose count
+    /// reaches it: a binary search over the suffix maxima of the counts.
+    /// </summary>
+    private static Func<long, int?> LatestCovering(List<(int Index, long Count)> checkpoints)
+    {
+        var suffixMax = new long[checkpoints.Count];
+        for (var j = checkpoints.Count - 1; j >= 0; j--)
+        {
+            suffixMax[j] = Math.Max(checkpoints[j].Count, j + 1 < checkpoints.Count ? suffixMax[j + 1] : 0);
+        }
+        return seq =>
+        {
+            int lo = 0, hi = checkpoints.Count - 1, found = -1;
+            while (lo <= hi)
+            {
+                var mid = (lo + hi) / 2;
+                if (suffixMax[mid] >= seq)
+                {
+                    found = mid;
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid - 1;
+                }
+            }
+            return found < 0 ? null : checkpoints[found].Index;
+        };
+    }
+
+    /// <summary>Indexes of checkpoints whose whole prefix the bundle holds (their root is recomputed).</summary>
+    private static List<int> CompleteCheckpoints(List<CheckpointStatement?> checkpoints, SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries)
+    {
+        var ab = Contiguous(entries, ChainDirection.AtoB);
+        var ba = Contiguous(entries, ChainDirection.BtoA);
+        return [.. Enumerable.Range(0, checkpoints.Count).Where(i => checkpoints[i] is { } s && s.CountAtoB <= ab && s.CountBtoA <= ba)];
+    }
 
     private static Dictionary<(ChainDirection, long), int> CheckProofs(EvidenceBundle bundle, List<CheckpointStatement?> checkpoints,
         SortedDictionary<(ChainDirection Direction, long Seq), ChainEntry> entries, Func<ChainDirection, string> path, List<string> problems)
