@@ -310,8 +310,9 @@ public sealed class PeerSession
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             await WriteAsync(frame, cts.Token);
         }
-        catch (Exception e) when (IsTransportError(e))
+        catch (Exception e) when (IsTransportError(e) || e is InvalidOperationException)
         {
+            // Best effort: the peer may have ended the call already ("the request is complete").
         }
     }
 }
