@@ -146,7 +146,8 @@ public sealed class PeerSession
         }
         catch (Exception e) when (IsTransportError(e))
         {
-            return End(EstablishedAt is null && e is OperationCanceledException && !IsClosed
+            // Cancelled before the Hello, and not by Close: the Hello deadline passed.
+            return End(EstablishedAt is null && e is (OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled }) && CloseReason is null
                 ? $"no hello from the peer within {_link.Supervision.FailAfter.TotalSeconds:0.#} s"
                 : e.Message);
         }
