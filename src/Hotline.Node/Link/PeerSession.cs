@@ -149,7 +149,8 @@ public sealed class PeerSession
         }
         catch (Exception e) when (IsTransportError(e))
         {
-            return End(EstablishedAt is null && e is OperationCanceledException && !IsClosed
+            // Cancelled before the Hello, and not by Close: the Hello deadline passed.
+            return End(EstablishedAt is null && e is (OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled }) && CloseReason is null
                 ? $"no hello from the peer within {_link.Supervision.FailAfter.TotalSeconds:0.#} s"
                 : e.Message);
         }
@@ -357,8 +358,9 @@ public sealed class PeerSession
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             await WriteAsync(frame, cts.Token);
         }
-        catch (Exception e) when (IsTransportError(e))
+        catch (Exception e) when (IsTransportError(e) || e is InvalidOperationException)
         {
+            // Best effort: the peer may have ended the call already ("the request is complete").
         }
     }
 }

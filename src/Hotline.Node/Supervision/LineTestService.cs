@@ -29,6 +29,10 @@ public sealed partial class LineTestService(
     private readonly ConcurrentDictionary<string, CronExpression> _crons = new();
     // Occurrences before the node started are not caught up on the first start.
     private readonly DateTimeOffset _baseline = time.GetUtcNow();
+    // A node with an unusable default schedule refuses to start rather than never test.
+    private readonly bool _configChecked = Validate(config.LineTests) is { } error
+        ? throw new InvalidDataException($"hotline.json 'lineTests': {error}")
+        : true;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

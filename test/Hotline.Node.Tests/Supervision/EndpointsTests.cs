@@ -33,12 +33,14 @@ public sealed class EndpointsTests(ITestOutputHelper output)
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("is not an absolute https:// address", bad.Stderr, StringComparison.Ordinal);
 
-        // A's next dial takes the new list: cut everything, let only B's new first endpoint through.
-        cluster.ProxiesToA[0].Cut();
-        cluster.ProxiesToA[1].Cut();
-        cluster.ProxiesToB[0].Cut();
+        // A's next dial takes the new list: cut every path, then let only B's new first endpoint through.
+        foreach (var proxy in cluster.Proxies)
+        {
+            proxy.Cut();
+        }
         await Poll.UntilAsync(() => !a.IsUpWith(b), "the link to go down", TimeSpan.FromSeconds(20));
-        var path = $"{cluster.ProxiesToB[1].Url}";
+        cluster.ProxiesToB[1].Restore();
+        var path = cluster.ProxiesToB[1].Url;
         await Poll.UntilAsync(() => a.LinkTo(b) is { IsConnected: true, Path: { } p } && p.Index == 0 && p.Endpoint == path,
             "A on B's new first endpoint", TimeSpan.FromSeconds(20));
     }

@@ -109,6 +109,75 @@ public sealed class FailoverTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_flapping_preferred_path_never_takes_the_link_back_before_it_stays_healthy_for_the_hysteresis()
+    {
+        const double heartbeat = 0.5;
+        const double hysteresis = 3;
+        await using var cluster = await TwoNodeCluster.StartAsync(new ClusterOptions
+        {
+            ThroughProxies = true,
+            Paths = 2,
+            Node = new TestNodeOptions
+            {
+                HeartbeatSeconds = heartbeat,
+                Configure = c => c with { Link = c.Link with { FailbackAfterSeconds = hysteresis } },
+            },
+        });
+        var (a, b) = (cluster.A, cluster.B);
+        await Poll.UntilAsync(() => OnPath(a, b, 0), "both sides on the preferred path", TimeSpan.FromSeconds(30));
+        var preferred = new[] { cluster.ProxiesToA[0], cluster.ProxiesToB[0] };
+        foreach (var p in preferred)
+        {
+            p.Blackhole();
+        }
+        await Poll.UntilAsync(() => OnPath(a, b, 1), "both sides on the fallback path", TimeSpan.FromSeconds(20));
+        Step("on the fallback path");
+
+        // The fibre comes and goes: 2 s good, 1 s silent, four times. Never 3 s good in a row.
+        var stayed = true;
+        for (var cycle = 0; cycle < 4; cycle++)
+        {
+            foreach (var p in preferred)
+            {
+                p.Restore();
+            }
+            stayed &= await StaysAsync(() => OnPath(a, b, 1), TimeSpan.FromSeconds(2));
+            foreach (var p in preferred)
+            {
+                p.Blackhole();
+            }
+            stayed &= await StaysAsync(() => OnPath(a, b, 1), TimeSpan.FromSeconds(1));
+        }
+        Assert.True(stayed, "the link left the fallback path while the preferred one was flapping");
+        Step("stayed on the fallback path through the flapping");
+
+        foreach (var p in preferred)
+        {
+            p.Restore();
+        }
+        var restored = _watch.Elapsed;
+        await Poll.UntilAsync(() => OnPath(a, b, 0), "both sides back on the preferred path", TimeSpan.FromSeconds(30));
+        var back = (_watch.Elapsed - restored).TotalSeconds;
+        Step($"failed back after {back:0.00} s of a steady preferred path");
+        Assert.InRange(back, hysteresis, hysteresis + (4 * heartbeat) + 2);
+    }
+
+    /// <summary>True when <paramref name="condition"/> held at every look during <paramref name="time"/>.</summary>
+    private static async Task<bool> StaysAsync(Func<bool> condition, TimeSpan time)
+    {
+        var until = DateTime.UtcNow + time;
+        while (DateTime.UtcNow < until)
+        {
+            if (!condition())
+            {
+                return false;
+            }
+            await Task.Delay(25);
+        }
+        return condition();
+    }
+
+    [Fact]
     public async Task A_silent_link_is_degraded_before_it_is_down_and_each_change_is_an_event()
     {
         await using var cluster = await TwoNodeCluster.StartAsync(new ClusterOptions
