@@ -118,6 +118,8 @@ public sealed class EscalationTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.NotEqual("sha256=" + HookDispatcher.Sign("wrong", timestamp, call.Body), call.Headers[HookDispatcher.SignatureHeader]);
         }
         Assert.DoesNotContain("Request immediate call", calls[0].Body, StringComparison.Ordinal);
+        // The dispatcher records the attempt after the sink has answered: wait for that write.
+        await Poll.UntilAsync(() => cluster.A.Store.ListNotifications().SingleOrDefault()?.DoneAt is not null, "the successful attempt to be recorded");
         var notification = Assert.Single(cluster.A.Store.ListNotifications());
         Assert.Equal(3, notification.Attempts);
         Assert.NotNull(notification.DoneAt);
