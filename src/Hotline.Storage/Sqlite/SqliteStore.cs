@@ -423,10 +423,24 @@ public sealed partial class SqliteStore : IHotlineStore
     public StoreCounts Counts(string peerId)
     {
         using var db = Open();
-        return new StoreCounts(
-            db.Scalar<long>("SELECT count(*) FROM envelopes WHERE peer_id = $p AND direction = 0", ("$p", peerId)),
+        // One pass over the peer's rows for both directions; the undelivered count uses the outbox index.
+        using var command = db.Command("SELECT direction, count(*) FROM envelopes WHERE peer_id = $p GROUP BY direction", ("$p", peerId));
+        using var r = command.ExecuteReader();
+        long outbound = 0, inbound = 0;
+        while (r.Read())
+        {
+            if (r.GetInt32(0) == (int)Direction.Outbound)
+            {
+                outbound = r.GetInt64(1);
+            }
+            else
+            {
+                inbound = r.GetInt64(1);
+            }
+        }
+        return new StoreCounts(outbound,
             db.Scalar<long>("SELECT count(*) FROM envelopes WHERE peer_id = $p AND direction = 0 AND delivered_ms IS NULL AND rejected IS NULL", ("$p", peerId)),
-            db.Scalar<long>("SELECT count(*) FROM envelopes WHERE peer_id = $p AND direction = 1", ("$p", peerId)));
+            inbound);
     }
 
     public async ValueTask DisposeAsync()
