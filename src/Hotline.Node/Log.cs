@@ -27,4 +27,7 @@ internal static partial class Log
 
     [LoggerMessage(1200, LogLevel.Warning, "SECURITY {Kind}: {Detail}")]
     public static partial void SecurityEvent(ILogger logger, string kind, string detail);
+
+    [LoggerMessage(1105, LogLevel.Warning, "Message catalog differs on the link to {Peer}: {Detail}")]
+    public static partial void CatalogMismatch(ILogger logger, string peer, string detail);
 }

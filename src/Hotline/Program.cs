@@ -13,6 +13,8 @@ var root = new RootCommand("Hotline: a crisis-communication hotline between sove
     InboxCommand.Create(),
     StatusCommand.Create(),
     AckCommand.Create(),
+    TranslateCommand.Create(),
+    TranslateCommand.CreateCertify(),
     PendingCommand.Create(),
     TestCommand.Create(),
     ReportCommand.Create(),

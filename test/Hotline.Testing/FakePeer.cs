@@ -44,17 +44,44 @@ public sealed class FakePeer : IAsyncDisposable
     }
 
     /// <summary>Opens a session to <paramref name="linkUrl"/>, pinning the server to <paramref name="serverPin"/>, and exchanges Hellos.</summary>
-    public async Task<FakeSession> ConnectAsync(Uri linkUrl, string serverPin, CancellationToken ct = default)
+    /// <param name="catalogVersion">The message catalog version the Hello states (empty: none).</param>
+    public async Task<FakeSession> ConnectAsync(Uri linkUrl, string serverPin, string catalogVersion = "", CancellationToken ct = default)
     {
         var session = new FakeSession(linkUrl, _certificate, serverPin);
         _sessions.Add(session);
-        await session.StartAsync(Key, Card.Name, ct);
+        await session.StartAsync(Key, Card.Name, catalogVersion, ct);
         return session;
     }
 
+    /// <summary>A fake peer in <paramref name="path"/> that <paramref name="node"/> has paired with, with a session open to it.</summary>
+    public static async Task<(FakePeer Peer, FakeSession Session)> PairAsync(InProcessNode node, string path, string catalogVersion = "")
+    {
+        // The node will try to dial the fake peer's advertised address too; nothing listens there.
+        var fake = Create(path, "Fake Peer", $"https://127.0.0.1:{Hotline.Cli.Demo.NodeProcess.FreePort()}");
+        try
+        {
+            await node.AddPeerAsync(fake.Card);
+            var session = await fake.ConnectAsync(node.Host.LinkUrl, node.ExportCard().TlsCertificateSha256, catalogVersion);
+            if (!node.Key.Is(session.PeerHello.NodeKey.Span))
+            {
+                throw new InvalidOperationException("the Hello came from another node");
+            }
+            return (fake, session);
+        }
+        catch
+        {
+            await fake.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Signs any envelope for <paramref name="recipient"/> exactly as a node would.</summary>
+    public Envelope Seal(NodeKey recipient, long seq, ReadOnlySpan<byte> prevHash, EnvelopeDraft draft) =>
+        EnvelopeCodec.Seal(Identity, recipient, draft, seq, prevHash, DateTimeOffset.UtcNow);
+
     /// <summary>Signs an envelope for <paramref name="recipient"/> exactly as a node would.</summary>
     public Envelope Seal(NodeKey recipient, long seq, ReadOnlySpan<byte> prevHash, string channel, string text) =>
-        EnvelopeCodec.Seal(Identity, recipient, new EnvelopeDraft { Channel = channel, Text = text, Label = Hotline.Core.Messages.Label.Default }, seq, prevHash, DateTimeOffset.UtcNow);
+        Seal(recipient, seq, prevHash, new EnvelopeDraft { Channel = channel, Text = text, Label = Hotline.Core.Messages.Label.Default });
 
     /// <summary>A signed receipt for envelopes <paramref name="sender"/> sent to this fake peer.</summary>
     public SignedReceipt Receipt(NodeKey sender, IReadOnlyList<long> committed) =>

@@ -42,12 +42,12 @@ public sealed class FakeSession : IAsyncDisposable
     /// <summary>The node's Hello.</summary>
     public Hello PeerHello { get; private set; } = null!;
 
-    internal async Task StartAsync(NodeKey key, string name, CancellationToken ct)
+    internal async Task StartAsync(NodeKey key, string name, string catalogVersion, CancellationToken ct)
     {
         _call = new Protocol.Link.LinkClient(_channel).Session(cancellationToken: CancellationToken.None);
         await SendAsync(new Frame
         {
-            Hello = new Hello { ProtocolVersion = PeerSession.ProtocolVersion, NodeKey = ByteString.CopyFrom(key.Bytes), NodeName = name },
+            Hello = new Hello { ProtocolVersion = PeerSession.ProtocolVersion, NodeKey = ByteString.CopyFrom(key.Bytes), NodeName = name, CatalogVersion = catalogVersion },
         }, ct);
         _reader = ReadLoopAsync(_call.ResponseStream);
         var first = await NextAsync(_ => true, TimeSpan.FromSeconds(30), ct);

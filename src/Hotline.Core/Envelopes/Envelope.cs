@@ -26,6 +26,8 @@ public sealed record Envelope
     public string? Actor { get; init; }
     /// <summary>Line tests: the window, from <see cref="Created"/>, for a person to answer (0 otherwise).</summary>
     public uint AnswerWithinSeconds { get; init; }
+    /// <summary>A standard catalog message (then <see cref="Text"/> is empty).</summary>
+    public TemplateRef? Template { get; init; }
 
     /// <summary>The exact bytes of the <see cref="EnvelopeBody"/> that were signed.</summary>
     public required byte[] Body { get; init; }

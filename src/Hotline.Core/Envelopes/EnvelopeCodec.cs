@@ -40,6 +40,11 @@ public static class EnvelopeCodec
         {
             body.Reference = ByteString.CopyFrom(Uuid7.ToBytes(reference));
         }
+        if (draft.Template is { } template)
+        {
+            body.Template = new CatalogMessageRef { Id = template.Id, CatalogVersion = template.CatalogVersion };
+            body.Template.Values.AddRange(template.Values.Select(v => new CatalogValue { Name = v.Key, Value = v.Value }));
+        }
         var bytes = body.ToByteArray();
         var signature = SignatureDomain.Sign(sender, SignatureDomain.Envelope, bytes);
         return Decode(body, bytes, signature);
@@ -97,9 +102,26 @@ public static class EnvelopeCodec
         {
             return EnvelopeCheck.Fail("bad channel name");
         }
-        if (parsed.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement && parsed.Reference.Length != 16)
+        if (parsed.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement or EnvelopeKind.Translation or EnvelopeKind.Certification
+            && parsed.Reference.Length != 16)
         {
-            return EnvelopeCheck.Fail("seen or acknowledgement without a reference");
+            return EnvelopeCheck.Fail($"{parsed.Kind.ToString().ToLowerInvariant()} without a reference");
+        }
+        if (parsed.Language.Length > 0 && !LanguageTags.IsValid(parsed.Language))
+        {
+            return EnvelopeCheck.Fail("language is not a BCP 47 tag");
+        }
+        if (parsed.Kind == EnvelopeKind.Translation && (parsed.Text.Length == 0 || parsed.Language.Length == 0 || parsed.Actor.Length == 0))
+        {
+            return EnvelopeCheck.Fail("translation without its text, language or translator");
+        }
+        if (parsed.Kind == EnvelopeKind.Certification && parsed.Actor.Length == 0)
+        {
+            return EnvelopeCheck.Fail("certification without its certifier");
+        }
+        if (parsed.Template is { } t && (parsed.Kind != EnvelopeKind.Message || parsed.Text.Length > 0 || t.Id.Length == 0))
+        {
+            return EnvelopeCheck.Fail("malformed catalog message");
         }
         if (parsed.Kind == EnvelopeKind.Test && parsed.AnswerWithinSeconds == 0)
         {
@@ -129,6 +151,7 @@ public static class EnvelopeCodec
         Label = b.Label is { } l ? new Label { Policy = l.Policy, Classification = l.Classification, ReleasableTo = [.. l.ReleasableTo] } : null,
         Actor = b.Actor.Length > 0 ? b.Actor : null,
         AnswerWithinSeconds = b.AnswerWithinSeconds,
+        Template = b.Template is { } t ? new TemplateRef(t.Id, t.CatalogVersion, [.. t.Values.Select(v => KeyValuePair.Create(v.Name, v.Value))]) : null,
         Body = bytes,
         Signature = signature,
         Hash = SHA256.HashData(bytes),

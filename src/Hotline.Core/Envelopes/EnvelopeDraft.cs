@@ -15,4 +15,5 @@ public sealed record EnvelopeDraft
     public Label? Label { get; init; }
     public string? Actor { get; init; }
     public uint AnswerWithinSeconds { get; init; }
+    public TemplateRef? Template { get; init; }
 }

@@ -25,6 +25,9 @@ public sealed record PairingCard
     public required IReadOnlyList<string> Channels { get; init; }
     /// <summary>Confidentiality labels this node accepts, in display form (see <see cref="Messages.Label"/>).</summary>
     public IReadOnlyList<string> Labels { get; init; } = [Messages.Label.Default.ToString()];
+    /// <summary>Version of the standard message catalog the node renders; compared at pairing (absent on older cards).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? CatalogVersion { get; init; }
     public DateTimeOffset Created { get; init; }
     /// <summary>Signature by the identity key over the card with this field empty.</summary>
     public string Signature { get; init; } = "";
@@ -39,7 +42,8 @@ public sealed record PairingCard
         Labels.Select(l => Messages.Label.TryParse(l, out var x) ? x! : throw new FormatException(l)).ToArray();
 
     public static PairingCard Create(NodeIdentity identity, string name, string tlsSha256,
-        IReadOnlyList<string> endpoints, IReadOnlyList<string> channels, DateTimeOffset now, IReadOnlyList<string>? labels = null)
+        IReadOnlyList<string> endpoints, IReadOnlyList<string> channels, DateTimeOffset now, IReadOnlyList<string>? labels = null,
+        string? catalogVersion = null)
     {
         var card = new PairingCard
         {
@@ -49,6 +53,7 @@ public sealed record PairingCard
             Endpoints = endpoints,
             Channels = channels,
             Labels = labels ?? [Messages.Label.Default.ToString()],
+            CatalogVersion = catalogVersion,
             Created = now,
         };
         var signature = SignatureDomain.Sign(identity, SignatureDomain.Card, card.SignedBytes());

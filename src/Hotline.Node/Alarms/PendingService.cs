@@ -40,7 +40,7 @@ public sealed class PendingService(IHotlineStore store, PeerDirectory directory,
         var due = m.DeliveredAt is null && m.Direction == Direction.Outbound ? deliverBy : acknowledgeBy;
         return new PendingItem
         {
-            Message = MessageView.From(m),
+            Message = MessageView.From(m, policy.Language),
             PeerName = peer.Name,
             DeliverBy = m.Direction == Direction.Outbound ? deliverBy : null,
             AcknowledgeBy = acknowledgeBy,

@@ -1,3 +1,4 @@
+using Hotline.Core.Catalog;
 using Hotline.Node.Link;
 using Hotline.Node.Messaging;
 using Hotline.Protocol;
@@ -22,6 +23,8 @@ public static class MessagesApi
             RespondAsync(id, EnvelopeKind.Seen, null, http, messages, ct));
         api.MapPost("/messages/{id:guid}/ack", (Guid id, AckRequest? request, HttpContext http, MessageService messages, CancellationToken ct) =>
             RespondAsync(id, EnvelopeKind.Acknowledgement, request?.Reply, http, messages, ct));
+        api.MapPost("/messages/{id:guid}/translations", TranslateAsync);
+        api.MapPost("/translations/{id:guid}/certify", CertifyAsync);
         return api;
     }
 
@@ -33,12 +36,34 @@ public static class MessagesApi
             : Problems.Of(result.Status, result.Error!, result.Fix);
     }
 
+    private static async Task<IResult> TranslateAsync(Guid id, TranslateRequest request, HttpContext http, MessageService messages, CancellationToken ct)
+    {
+        if (Actor(http) is not { } actor)
+        {
+            return NoActor();
+        }
+        var result = await messages.TranslateAsync(id, request.Language, request.Text, actor, ct);
+        return result.Value is { } t ? Results.Accepted($"/api/messages/{id}", t) : Problems.Of(result.Status, result.Error!, result.Fix);
+    }
+
+    private static async Task<IResult> CertifyAsync(Guid id, CertifyRequest? request, HttpContext http, MessageService messages, CancellationToken ct)
+    {
+        if (Actor(http) is not { } actor)
+        {
+            return NoActor();
+        }
+        var result = await messages.CertifyAsync(id, actor, string.IsNullOrWhiteSpace(request?.Remark) ? null : request.Remark.Trim(), ct);
+        return result.Value is { } c ? Results.Accepted((string?)null, c) : Problems.Of(result.Status, result.Error!, result.Fix);
+    }
+
+    private static IResult NoActor() =>
+        Problems.Of(400, $"{OperatorHeader} must name the person acting (at most 64 characters)", "Send your name or call sign in that header, e.g. 'hotline ack --as NAME'.");
+
     private static async Task<IResult> RespondAsync(Guid id, EnvelopeKind kind, string? reply, HttpContext http, MessageService messages, CancellationToken ct)
     {
-        var actor = Actor(http);
-        if (actor is null)
+        if (Actor(http) is not { } actor)
         {
-            return Problems.Of(400, $"{OperatorHeader} must name the person acting (at most 64 characters)", "Send your name or call sign in that header, e.g. 'hotline ack --as NAME'.");
+            return NoActor();
         }
         var result = await messages.RespondAsync(id, kind, actor, string.IsNullOrWhiteSpace(reply) ? null : reply.Trim(), ct);
         return result.Value is { } m ? Results.Ok(m) : Problems.Of(result.Status, result.Error!, result.Fix);
@@ -54,8 +79,13 @@ public static class MessagesApi
         return value.Length <= 64 && !value.Any(char.IsControl) ? value : null;
     }
 
-    private static IResult List(IHotlineStore store, PeerDirectory directory, string? peer, string? channel, long? after, int? limit, bool? all)
+    private static IResult List(IHotlineStore store, IMessageHistory history, PeerDirectory directory, MessageService messages,
+        string? peer, string? channel, long? after, int? limit, bool? all, string? lang)
     {
+        if (Language(lang, messages) is not { } language)
+        {
+            return BadLanguage(lang);
+        }
         string? peerId = null;
         if (peer is not null)
         {
@@ -73,14 +103,34 @@ public static class MessagesApi
             Limit = limit ?? 100,
             IncludeResponses = all ?? false,
         });
-        var views = list.Select(MessageView.From).ToList();
+        var views = MessageView.WithTranslations(list.Select(m => MessageView.From(m, language)).ToList(), history);
         return Results.Ok(new { messages = views, next = list.Count > 0 ? list[^1].Position : after ?? 0 });
     }
 
-    private static IResult Get(Guid id, IHotlineStore store, ISupervisionStore supervision) =>
-        store.FindMessage(id) is { } m
-            ? Results.Ok(MessageView.From(m) with { Path = supervision.PathOf(id, m.Direction) is { } p ? $"#{p.Index} {p.Endpoint}" : null })
-            : Problems.Of(404, $"no message {id}", "Use an id from GET /api/messages.");
+    private static IResult Get(Guid id, string? lang, IHotlineStore store, IMessageHistory history, ISupervisionStore supervision, MessageService messages)
+    {
+        if (Language(lang, messages) is not { } language)
+        {
+            return BadLanguage(lang);
+        }
+        if (store.FindMessage(id) is not { } m)
+        {
+            return Problems.Of(404, $"no message {id}", "Use an id from GET /api/messages.");
+        }
+        var view = MessageView.From(m, language) with { Path = supervision.PathOf(id, m.Direction) is { } p ? $"#{p.Index} {p.Endpoint}" : null };
+        return Results.Ok(MessageView.WithTranslations([view], history)[0]);
+    }
+
+    /// <summary>The language to render catalog messages in: the one asked for, else the node's.</summary>
+    private static string? Language(string? lang, MessageService messages) =>
+        lang is null ? messages.Language : CatalogLanguages.Normalize(lang);
+
+    private static IResult BadLanguage(string? lang) =>
+        Problems.Of(400, $"lang '{lang}' is not a language the catalog is written in", "Use lang=ko, zh or en.");
 }
 
 public sealed record AckRequest(string? Reply);
+
+public sealed record TranslateRequest(string? Language, string? Text);
+
+public sealed record CertifyRequest(string? Remark);

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Hotline.Core.Messages;
 using Hotline.Core.Pairing;
 using Hotline.Node.Hosting;
@@ -73,6 +74,9 @@ public sealed record PeerView
     public required IReadOnlyList<string> Labels { get; init; }
     public required Deadlines Deadlines { get; init; }
     public int[]? QueuedByPrecedence { get; init; }
+    /// <summary>The peer's message catalog version (from its last Hello, else its card) and a warning when it is not ours.</summary>
+    public string? CatalogVersion { get; init; }
+    public string? CatalogWarning { get; init; }
 
     public static PeerView From(PeerRecord p, PeerLink? link, StoreCounts? counts, LinkPolicy policy) => new()
     {
@@ -94,7 +98,12 @@ public sealed record PeerView
         Outbound = counts?.Outbound,
         Undelivered = counts?.Undelivered,
         Inbound = counts?.Inbound,
+        CatalogVersion = CatalogVersionOf(p, link),
+        CatalogWarning = LinkPolicy.CatalogMismatch(CatalogVersionOf(p, link)),
     };
+
+    private static string? CatalogVersionOf(PeerRecord p, PeerLink? link) =>
+        link?.PeerCatalogVersion ?? (JsonNode.Parse(p.CardJson)?["catalogVersion"]?.GetValue<string>());
 }
 
 public static class PeerRecords

@@ -59,7 +59,6 @@ public static class ConsoleHosting
         });
         services.AddCascadingAuthenticationState();
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddSingleton(sp => (IMessageHistory)sp.GetRequiredService<IHotlineStore>());
         services.AddSingleton<UserService>();
         services.AddScoped<ConsoleSession>();
         services.AddSingleton<ConsoleBus>();

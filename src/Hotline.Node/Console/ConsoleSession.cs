@@ -90,7 +90,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         {
             return ConsoleResult<IReadOnlyList<MessageView>>.Fail("your roles do not include reading messages");
         }
-        return ConsoleResult<IReadOnlyList<MessageView>>.Ok(history.ListLatest(limit, channel).Select(MessageView.From).ToList());
+        return ConsoleResult<IReadOnlyList<MessageView>>.Ok(MessageView.WithTranslations(history.ListLatest(limit, channel).Select(m => MessageView.From(m, messages.Language)).ToList(), history));
     }
 
     public async Task<ConsoleResult<IReadOnlyList<AuditEntry>>> AuditLogAsync(int limit = 500)

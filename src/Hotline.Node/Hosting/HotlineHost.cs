@@ -73,6 +73,7 @@ public sealed class HotlineHost : IAsyncDisposable
         builder.Services.AddSingleton(time);
         builder.Services.AddSingleton<IHotlineStore>(store);
         builder.Services.AddSingleton<ISupervisionStore>(store);
+        builder.Services.AddSingleton<IMessageHistory>(store);
         builder.Services.AddSingleton(new NodeInfo(config.Name, identity.PublicKey,
             Fingerprints.ForCard(identity.PublicKey, Pins.Sha256Hex(certificate)), time.GetUtcNow()));
         builder.Services.AddSingleton<EventHub>();

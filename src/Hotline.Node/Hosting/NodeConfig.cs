@@ -12,6 +12,9 @@ public sealed record NodeConfig
     public ApiConfig Api { get; init; } = new();
     public IReadOnlyList<string> Channels { get; init; } = Hotline.Core.Messages.Channels.Defaults;
 
+    /// <summary>The language this node renders catalog messages in and tags free text with by default: ko, zh or en.</summary>
+    public string Language { get; init; } = "en";
+
     /// <summary>Confidentiality labels this node accepts (display form); a link allows those both sides list.</summary>
     public IReadOnlyList<string> Labels { get; init; } = [Label.Default.ToString()];
 
@@ -28,6 +31,10 @@ public sealed record NodeConfig
 
     public IReadOnlyList<Label> ParsedLabels() =>
         Labels.Select(l => Label.TryParse(l, out var x) ? x! : throw new InvalidDataException($"hotline.json: '{l}' is not a label (CLASSIFICATION//POLICY[//REL A,B])")).ToArray();
+
+    /// <summary>The configured language as a catalog language; a wrong value stops the node with the fix.</summary>
+    public string CatalogLanguage() => Hotline.Core.Catalog.CatalogLanguages.Normalize(Language)
+        ?? throw new InvalidDataException($"hotline.json: language '{Language}' is not one of ko, zh, en");
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 }

@@ -11,6 +11,14 @@ public sealed class LinkPolicy(NodeConfig config)
 {
     private readonly IReadOnlyList<Label> _labels = config.ParsedLabels();
 
+    /// <summary>The language this side reads catalog messages in (ko, zh or en).</summary>
+    public string Language { get; } = config.CatalogLanguage();
+
+    /// <summary>A warning when the peer renders catalog messages from another catalog version than this node; null when they agree.</summary>
+    public static string? CatalogMismatch(string? peerVersion) =>
+        string.IsNullOrEmpty(peerVersion) || peerVersion == Hotline.Core.Catalog.MessageCatalog.Default.Version ? null
+        : $"the peer uses message catalog {peerVersion}, this node {Hotline.Core.Catalog.MessageCatalog.Default.Version}: catalog messages may read differently on the two sides";
+
     /// <summary>Labels both this node and the peer listed.</summary>
     public IReadOnlyList<Label> Labels(PeerRecord peer) => Label.Agreed(_labels, peer.Labels);
 
@@ -33,6 +41,12 @@ public sealed class LinkPolicy(NodeConfig config)
         if (e.Label is null || !Labels(peer).Contains(e.Label))
         {
             return $"label '{e.Label}' is not allowed on this link";
+        }
+        // A catalog message from the same catalog version must fit it; across versions it is kept and shown as sent.
+        if (e.Template is { } t && t.CatalogVersion == Hotline.Core.Catalog.MessageCatalog.Default.Version
+            && Hotline.Core.Catalog.CatalogText.Render(t, Language).Warning is { } wrong)
+        {
+            return wrong;
         }
         return null;
     }

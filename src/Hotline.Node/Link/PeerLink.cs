@@ -95,7 +95,20 @@ public sealed class PeerLink
         ProtocolVersion = PeerSession.ProtocolVersion,
         NodeKey = ByteString.CopyFrom(_ctx.Identity.PublicKey.Bytes),
         NodeName = _ctx.NodeName,
+        CatalogVersion = Hotline.Core.Catalog.MessageCatalog.Default.Version,
     };
+
+    /// <summary>The catalog version the peer stated in its last Hello; null before one arrived.</summary>
+    public string? PeerCatalogVersion { get; private set; }
+
+    internal void NoteCatalogVersion(string version)
+    {
+        if (version != PeerCatalogVersion && LinkPolicy.CatalogMismatch(version) is { } mismatch)
+        {
+            Log.CatalogMismatch(_ctx.Logger, Peer.Name, mismatch);
+        }
+        PeerCatalogVersion = version;
+    }
 
     /// <summary>Adopts a new session, or refuses it when a session that should win is already up.</summary>
     internal bool Attach(PeerSession session)
@@ -250,7 +263,7 @@ public sealed class PeerLink
                 Type = EventTypes.MessageReceived,
                 At = m.CommittedAt,
                 Peer = Peer.Id,
-                Message = MessageView.From(m),
+                Message = MessageView.From(m, _ctx.Policy.Language),
             });
         }
         foreach (var s in commit.States)

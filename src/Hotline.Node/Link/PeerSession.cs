@@ -105,6 +105,7 @@ public sealed class PeerSession
                 return End("hello does not match the pinned peer");
             }
             Touch();
+            _link.NoteCatalogVersion(hello.CatalogVersion);
             EstablishedAt = _link.Time.GetUtcNow();
             if (!DialledByUs)
             {

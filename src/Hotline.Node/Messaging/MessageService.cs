@@ -1,3 +1,4 @@
+using Hotline.Core.Catalog;
 using Hotline.Core.Envelopes;
 using Hotline.Core.Messages;
 using Hotline.Node.Link;
@@ -7,8 +8,11 @@ using Hotline.Storage;
 namespace Hotline.Node.Messaging;
 
 /// <summary>Sending and answering: validate, commit, then hand to the link. Expected failures are values.</summary>
-public sealed class MessageService(IHotlineStore store, PeerDirectory directory, LinkManager links, LinkPolicy policy, EventHub events)
+public sealed class MessageService(IHotlineStore store, IMessageHistory history, PeerDirectory directory, LinkManager links, LinkPolicy policy, EventHub events)
 {
+    /// <summary>The language this node renders catalog messages in.</summary>
+    public string Language => policy.Language;
+
     public async Task<ApiResult<MessageView>> SendAsync(SendRequest request, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Peer))
@@ -26,15 +30,10 @@ public sealed class MessageService(IHotlineStore store, PeerDirectory directory,
             return ApiResult<MessageView>.Invalid($"unknown channel '{request.Channel}' on the link with {peer.Name}",
                 $"Use one of: {string.Join(", ", channels)}.");
         }
-        if (request.Text is null || request.Text.Length == 0)
+        var content = Content(request);
+        if (content.Error is not null)
         {
-            return ApiResult<MessageView>.Invalid("text is empty", "Give the message text.");
-        }
-        var bytes = EnvelopeLimits.TextBytes(request.Text);
-        if (bytes > EnvelopeLimits.MaxTextBytes)
-        {
-            return ApiResult<MessageView>.TooLarge($"text is {bytes} bytes; the limit is {EnvelopeLimits.MaxTextBytes} bytes (64 KiB)",
-                "Shorten the message or split it into several.");
+            return content.Error;
         }
         if (!PrecedenceNames.TryParse(request.Precedence, out var precedence))
         {
@@ -60,14 +59,139 @@ public sealed class MessageService(IHotlineStore store, PeerDirectory directory,
         var stored = await store.AppendOutboundAsync(peer, new EnvelopeDraft
         {
             Channel = request.Channel,
-            Text = request.Text,
+            Text = content.Text,
+            Language = content.Language,
+            Template = content.Template,
             Precedence = precedence,
             Label = label,
         }, m => queue?.Add(m.Envelope), ct);
-        var view = MessageView.From(stored);
+        var view = MessageView.From(stored, policy.Language);
         events.Publish(new NodeEvent { Type = EventTypes.MessageCommitted, At = stored.CommittedAt, Peer = peer.Id, Message = view });
         return ApiResult<MessageView>.Ok(view, 202);
     }
+
+    private sealed record MessageContent(string Text, string? Language, TemplateRef? Template, ApiResult<MessageView>? Error);
+
+    /// <summary>Free text in a language, or a catalog message with valid values; never both.</summary>
+    private MessageContent Content(SendRequest request)
+    {
+        static MessageContent Fail(ApiResult<MessageView> error) => new("", null, null, error);
+        if (request.Template is { } id)
+        {
+            if (!string.IsNullOrEmpty(request.Text))
+            {
+                return Fail(ApiResult<MessageView>.Invalid("give either text or a catalog template, not both", "Send the catalog message alone; add free text as a second message."));
+            }
+            var catalog = MessageCatalog.Default;
+            if (catalog.Find(id) is not { } template)
+            {
+                return Fail(ApiResult<MessageView>.Invalid($"no message '{id}' in catalog {catalog.Version}", "'hotline catalog list' shows the ids."));
+            }
+            var check = template.Validate(request.Params ?? new Dictionary<string, string>());
+            if (!check.Ok)
+            {
+                return Fail(ApiResult<MessageView>.Invalid($"{id}: {string.Join("; ", check.Errors)}", $"'hotline catalog show {id}' lists its parameters and their types."));
+            }
+            var values = template.Parameters.Where(p => check.Normalized.ContainsKey(p.Name))
+                .Select(p => KeyValuePair.Create(p.Name, check.Normalized[p.Name])).ToList();
+            return new MessageContent("", null, new TemplateRef(id, catalog.Version, values), null);
+        }
+        if (request.Params is { Count: > 0 })
+        {
+            return Fail(ApiResult<MessageView>.Invalid("params are given without a template", "Name the catalog message with 'template', or drop the params."));
+        }
+        if (request.Text is null || request.Text.Length == 0)
+        {
+            return Fail(ApiResult<MessageView>.Invalid("text is empty", "Give the message text, or a catalog template and its params."));
+        }
+        var bytes = EnvelopeLimits.TextBytes(request.Text);
+        if (bytes > EnvelopeLimits.MaxTextBytes)
+        {
+            return Fail(ApiResult<MessageView>.TooLarge($"text is {bytes} bytes; the limit is {EnvelopeLimits.MaxTextBytes} bytes (64 KiB)",
+                "Shorten the message or split it into several."));
+        }
+        var language = request.Language ?? policy.Language;
+        if (!LanguageTags.IsValid(language))
+        {
+            return Fail(ApiResult<MessageView>.Invalid($"language '{request.Language}' is not a BCP 47 tag", "Use a tag such as ko, zh, en, zh-Hans or en-GB."));
+        }
+        return new MessageContent(request.Text, language, null, null);
+    }
+
+    /// <summary>A person on this side translates a message of either direction; the signed translation goes to the peer too.</summary>
+    public async Task<ApiResult<TranslationView>> TranslateAsync(Guid id, string? language, string? text, string translator, CancellationToken ct)
+    {
+        var message = store.FindMessage(id);
+        if (message is null || message.Envelope.Kind != EnvelopeKind.Message)
+        {
+            return ApiResult<TranslationView>.NotFound($"no message {id}", "Translate a message: use an id from 'hotline inbox' or GET /api/messages.");
+        }
+        if (!LanguageTags.IsValid(language))
+        {
+            return ApiResult<TranslationView>.Invalid($"language '{language}' is not a BCP 47 tag", "Name the translation's language, e.g. ko, zh or en.");
+        }
+        if (string.IsNullOrWhiteSpace(text) || EnvelopeLimits.TextBytes(text) > EnvelopeLimits.MaxTextBytes)
+        {
+            return ApiResult<TranslationView>.Invalid("the translation's text is empty or longer than 64 KiB", "Give the translated text.");
+        }
+        var stored = await AnnotateAsync(message, EnvelopeKind.Translation, text, language, translator, ct);
+        return stored is null ? PeerGone<TranslationView>() : ApiResult<TranslationView>.Ok(TranslationView.From(stored, []), 202);
+    }
+
+    /// <summary>A second person certifies a translation (made on either side); the translator cannot certify their own.</summary>
+    public async Task<ApiResult<CertificationView>> CertifyAsync(Guid translationId, string certifier, string? remark, CancellationToken ct)
+    {
+        var translation = store.FindMessage(translationId);
+        if (translation is null || translation.Envelope.Kind != EnvelopeKind.Translation)
+        {
+            return ApiResult<CertificationView>.NotFound($"no translation {translationId}", "Use a translation id from the message's translations (GET /api/messages/ID).");
+        }
+        if (remark is not null && EnvelopeLimits.TextBytes(remark) > MaxReplyBytes)
+        {
+            return ApiResult<CertificationView>.Invalid($"the remark is longer than {MaxReplyBytes} bytes", "Keep the remark short.");
+        }
+        var ours = translation.Direction == Direction.Outbound;
+        if (ours && string.Equals(translation.Envelope.Actor, certifier, StringComparison.OrdinalIgnoreCase))
+        {
+            return ApiResult<CertificationView>.Conflict($"{certifier} made this translation", "A second person certifies a translation.");
+        }
+        var already = history.ListTranslations([translation.Envelope.Reference!.Value])
+            .Any(c => c.Envelope.Kind == EnvelopeKind.Certification && c.Envelope.Reference == translationId && c.Direction == Direction.Outbound
+                      && string.Equals(c.Envelope.Actor, certifier, StringComparison.OrdinalIgnoreCase));
+        if (already)
+        {
+            return ApiResult<CertificationView>.Conflict($"{certifier} has already certified translation {translationId}", "Nothing to do.");
+        }
+        var stored = await AnnotateAsync(translation, EnvelopeKind.Certification, remark ?? "", null, certifier, ct);
+        return stored is null ? PeerGone<CertificationView>()
+            : ApiResult<CertificationView>.Ok(TranslationView.From(translation, [stored]).Certifications[0], 202);
+    }
+
+    /// <summary>Commits a signed translation or certification naming <paramref name="subject"/>, for the same peer, channel and precedence.</summary>
+    private async Task<StoredMessage?> AnnotateAsync(StoredMessage subject, EnvelopeKind kind, string text, string? language, string actor, CancellationToken ct)
+    {
+        if (directory.FindById(subject.PeerId) is not { } peer)
+        {
+            return null;
+        }
+        var queue = links.Find(peer.Id)?.Queue;
+        var e = subject.Envelope;
+        var stored = await store.AppendOutboundAsync(peer, new EnvelopeDraft
+        {
+            Kind = kind,
+            Channel = e.Channel,
+            Precedence = e.Precedence,
+            Label = e.Label,
+            Reference = e.Id,
+            Text = text,
+            Language = language,
+            Actor = actor,
+        }, m => queue?.Add(m.Envelope), ct);
+        events.Publish(new NodeEvent { Type = EventTypes.MessageCommitted, At = stored.CommittedAt, Peer = peer.Id, Message = MessageView.From(stored, policy.Language) });
+        return stored;
+    }
+
+    private static ApiResult<T> PeerGone<T>() => ApiResult<T>.NotFound("the message's peer is no longer paired", "Nothing can be sent to it.");
 
     /// <summary>A person on this side saw, or acknowledged, a message the peer sent.</summary>
     public async Task<ApiResult<MessageView>> RespondAsync(Guid id, EnvelopeKind kind, string actor, string? reply, CancellationToken ct)
@@ -94,7 +218,7 @@ public sealed class MessageService(IHotlineStore store, PeerDirectory directory,
         {
             return ApiResult<MessageView>.Conflict(result.Error, "Nothing to do: the message already carries that state.");
         }
-        var view = MessageView.From(result.Original!);
+        var view = MessageView.From(result.Original!, policy.Language);
         if (result.Changed)
         {
             var state = kind == EnvelopeKind.Acknowledgement ? "acknowledged" : "seen";
@@ -113,6 +237,11 @@ public sealed record SendRequest
     public string? Text { get; init; }
     public string? Precedence { get; init; }
     public string? Label { get; init; }
+    /// <summary>BCP 47 tag of free text; the node's language when absent.</summary>
+    public string? Language { get; init; }
+    /// <summary>A standard catalog message id (then <see cref="Text"/> stays empty) and its parameter values.</summary>
+    public string? Template { get; init; }
+    public IReadOnlyDictionary<string, string>? Params { get; init; }
 }
 
 /// <summary>An API outcome: a value with its status, or a problem with a fix.</summary>

@@ -49,6 +49,7 @@ internal static class Schema
         CREATE INDEX IF NOT EXISTS envelopes_outbox ON envelopes(peer_id, seq)
             WHERE direction = 0 AND delivered_ms IS NULL AND rejected IS NULL;
         CREATE INDEX IF NOT EXISTS envelopes_channel ON envelopes(channel, pos);
+        CREATE INDEX IF NOT EXISTS envelopes_translations ON envelopes(reference) WHERE kind IN (5, 6);
         CREATE TABLE IF NOT EXISTS receipts(
             receipt_id INTEGER PRIMARY KEY AUTOINCREMENT,
             peer_id TEXT NOT NULL,

@@ -18,7 +18,7 @@ public sealed record BundleRequest
     public required string OwnCardJson { get; init; }
     public DateTimeOffset? From { get; init; }
     public DateTimeOffset? To { get; init; }
-    /// <summary>Disclose only these envelopes (and their seen/acknowledgement envelopes), with inclusion proofs.</summary>
+    /// <summary>Disclose only these envelopes (and their seen/acknowledgement envelopes, translations and certifications), with inclusion proofs.</summary>
     public IReadOnlyList<Guid>? Only { get; init; }
     public required DateTimeOffset Now { get; init; }
 }
@@ -68,6 +68,8 @@ public static class BundleBuilder
         // Choose what to disclose, and check each chosen entry's signature now.
         var chosen = new List<(ChainDirection D, long Seq, Envelope E, bool Required)>();
         var ids = request.Only?.ToHashSet();
+        // Selected messages bring their translations, and the translations their certifications.
+        var translations = ids is null ? null : TranslationsOf(ids, entries.Values.SelectMany(l => l.Values).Select(v => Parse(v.Body)).ToList());
         foreach (var (d, list) in entries)
         {
             // Decide from the (not yet verified) bodies what is in scope; a window is one contiguous
@@ -75,20 +77,14 @@ public static class BundleBuilder
             var inScope = new List<long>();
             foreach (var (seq, (body, _, _)) in list)
             {
-                EnvelopeBody parsed;
-                try
-                {
-                    parsed = EnvelopeBody.Parser.ParseFrom(body);
-                }
-                catch (InvalidProtocolBufferException)
-                {
-                    parsed = new EnvelopeBody();
-                }
+                var parsed = Parse(body);
                 Guid? id = parsed.Id.Length == 16 ? Uuid7.FromBytes(parsed.Id.Span) : null;
                 Guid? reference = parsed.Reference.Length == 16 ? Uuid7.FromBytes(parsed.Reference.Span) : null;
                 var created = DateTimeOffset.FromUnixTimeMilliseconds(parsed.CreatedUnixMs);
                 var take = ids is not null
-                    ? (id is { } i && ids.Contains(i)) || (reference is { } r && ids.Contains(r) && parsed.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement)
+                    ? (id is { } i && ids.Contains(i))
+                      || (reference is { } r && ids.Contains(r) && parsed.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement or EnvelopeKind.Translation)
+                      || (reference is { } t && translations!.Contains(t) && parsed.Kind == EnvelopeKind.Certification)
                     : (request.From is null || created >= request.From) && (request.To is null || created <= request.To);
                 if (take)
                 {
@@ -229,4 +225,21 @@ public static class BundleBuilder
 
         BundleBuild Fail(string error) => new(null, error, notes);
     }
+
+    private static EnvelopeBody Parse(byte[] body)
+    {
+        try
+        {
+            return EnvelopeBody.Parser.ParseFrom(body);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return new EnvelopeBody();
+        }
+    }
+
+    /// <summary>Ids of the translations (of either direction) of the selected messages.</summary>
+    private static HashSet<Guid> TranslationsOf(HashSet<Guid> ids, IEnumerable<EnvelopeBody> bodies) =>
+        bodies.Where(b => b.Kind == EnvelopeKind.Translation && b.Id.Length == 16 && b.Reference.Length == 16 && ids.Contains(Uuid7.FromBytes(b.Reference.Span)))
+            .Select(b => Uuid7.FromBytes(b.Id.Span)).ToHashSet();
 }

@@ -11,7 +11,8 @@ internal static class InboxCommand
         var peer = new Option<string?>("--peer") { Description = "Only this peer." };
         var channel = new Option<string?>("--channel") { Description = "Only this channel." };
         var all = new Option<bool>("--all") { Description = "Show sent messages too." };
-        var command = new Command("inbox", "Show received messages; each one shown is reported to its sender as seen by you.") { follow, peer, channel, all, CommonOptions.As };
+        var language = new Option<string?>("--lang") { Description = "Render catalog messages in ko, zh or en (default: the node's language)." };
+        var command = new Command("inbox", "Show received messages; each one shown is reported to its sender as seen by you.") { follow, peer, channel, all, language, CommonOptions.As };
         command.SetAction(async (r, ct) =>
         {
             var folder = CommonOptions.InitialisedFolder(r);
@@ -27,6 +28,10 @@ internal static class InboxCommand
             if (r.GetValue(channel) is { } c0)
             {
                 filters.Add("channel=" + Uri.EscapeDataString(c0));
+            }
+            if (r.GetValue(language) is { } lang)
+            {
+                filters.Add("lang=" + Uri.EscapeDataString(lang));
             }
             var query = string.Join('&', filters);
             long after = 0;
@@ -84,6 +89,26 @@ internal static class InboxCommand
         var who = names.GetValueOrDefault(peerId, peerId);
         var dir = m.GetProperty("direction").GetString() == "in" ? $"from {who}" : $"to {who} [{m.GetProperty("state").GetString()}]";
         var label = m.TryGetProperty("label", out var l) && l.ValueKind == JsonValueKind.String ? $" [{l.GetString()}]" : "";
-        return $"{m.GetProperty("dtg").GetString()}  {m.GetProperty("precedence").GetString(),-9} {m.GetProperty("channel").GetString(),-12} #{m.GetProperty("seq")} {dir}{label} {m.GetProperty("id").GetString()}: {m.GetProperty("text").GetString()}";
+        var what = m.GetProperty("kind").GetString() switch
+        {
+            "translation" => $"translation ({Text(m, "language")}) by {Text(m, "actor")} of {Text(m, "reference")}: {Text(m, "text")}",
+            "certification" => $"certification by {Text(m, "actor")} of translation {Text(m, "reference")}",
+            _ when m.TryGetProperty("template", out var t) && t.ValueKind == JsonValueKind.Object => $"[{Text(t, "id")}] {Text(m, "text")}",
+            _ => Text(m, "text"),
+        };
+        var line = $"{m.GetProperty("dtg").GetString()}  {m.GetProperty("precedence").GetString(),-9} {m.GetProperty("channel").GetString(),-12} #{m.GetProperty("seq")} {dir}{label} {m.GetProperty("id").GetString()}: {what}";
+        if (m.TryGetProperty("translations", out var translations) && translations.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var t in translations.EnumerateArray())
+            {
+                var certified = string.Join(", ", t.GetProperty("certifications").EnumerateArray().Select(c => Text(c, "certifiedBy")));
+                line += $"\n    translation {Text(t, "id")} ({Text(t, "language")}) by {Text(t, "translatedBy")}"
+                    + (certified.Length > 0 ? $", certified by {certified}" : ", not certified") + $": {Text(t, "text")}";
+            }
+        }
+        return line;
     }
+
+    private static string? Text(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? v.ToString() : null;
 }

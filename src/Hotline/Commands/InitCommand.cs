@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Hotline.Core.Catalog;
 using Hotline.Core.Messages;
 using Hotline.Node.Hosting;
 
@@ -22,9 +23,14 @@ internal static class InitCommand
             AllowMultipleArgumentsPerToken = true,
             DefaultValueFactory = _ => [.. Channels.Defaults],
         };
+        var language = new Option<string>("--language")
+        {
+            Description = "The language this node reads catalog messages in and tags free text with: ko, zh or en.",
+            DefaultValueFactory = _ => "en",
+        };
         var command = new Command("init", "Create a new node: identity key, link certificate, database, settings and API token.")
         {
-            name, link, advertise, api, channels,
+            name, link, advertise, api, channels, language,
         };
         command.SetAction(r =>
         {
@@ -46,6 +52,8 @@ internal static class InitCommand
             {
                 throw new CliError("--channels takes lowercase names of letters, digits, '-' and '_' (for example ministerial navy air)", 2);
             }
+            var lang = CatalogLanguages.Normalize(r.GetValue(language)!)
+                ?? throw new CliError($"--language '{r.GetValue(language)}' is not supported: use ko, zh or en", 2);
             try
             {
                 folder.Initialise(new NodeConfig
@@ -54,6 +62,7 @@ internal static class InitCommand
                     Link = new LinkConfig { Listen = linkListen, Advertise = adverts },
                     Api = new ApiConfig { Listen = apiListen },
                     Channels = chans,
+                    Language = lang,
                 });
             }
             catch (InvalidOperationException e)

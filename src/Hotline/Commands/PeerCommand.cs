@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Hotline.Core.Pairing;
 using Hotline.Node.Apis;
+using Hotline.Node.Link;
 using Hotline.Storage.Sqlite;
 
 namespace Hotline.Cli.Commands;
@@ -30,6 +31,11 @@ internal static class PeerCommand
             Console.WriteLine($"Fingerprint {card.Fingerprint}");
             Console.WriteLine($"Channels    {string.Join(", ", card.Channels)}");
             Console.WriteLine($"Endpoints   {string.Join(", ", card.Endpoints)}");
+            Console.WriteLine($"Catalog     {card.CatalogVersion ?? "(not stated)"}");
+            if (LinkPolicy.CatalogMismatch(card.CatalogVersion) is { } mismatch)
+            {
+                Console.Error.WriteLine($"warning: {mismatch}. Agree on one catalog version with the other side.");
+            }
             if (!r.GetValue(yes))
             {
                 if (Console.IsInputRedirected)

@@ -34,8 +34,8 @@ public sealed class NodePair : IAsyncDisposable
     {
         options ??= new NodePairOptions();
         Directory.CreateDirectory(root);
-        var a = Init(Path.Combine(root, "a"), nameA, options);
-        var b = Init(Path.Combine(root, "b"), nameB, options);
+        var a = Init(Path.Combine(root, "a"), nameA, options.Languages.A, options);
+        var b = Init(Path.Combine(root, "b"), nameB, options.Languages.B, options);
         var cardA = a.CreateCard(a.LoadConfig());
         var cardB = b.CreateCard(b.LoadConfig());
         await AddPeerAsync(a, cardB, ct);
@@ -43,7 +43,7 @@ public sealed class NodePair : IAsyncDisposable
         return new NodePair(root, new NodeProcess(a), new NodeProcess(b), cardA, cardB);
     }
 
-    private static DataFolder Init(string path, string name, NodePairOptions options)
+    private static DataFolder Init(string path, string name, string language, NodePairOptions options)
     {
         var folder = new DataFolder(path);
         var port = NodeProcess.FreePort();
@@ -53,6 +53,7 @@ public sealed class NodePair : IAsyncDisposable
             Name = name,
             Link = new LinkConfig { Listen = $"127.0.0.1:{port}", Advertise = [$"https://127.0.0.1:{advertised}"] },
             Api = new ApiConfig { Listen = $"127.0.0.1:{NodeProcess.FreePort()}" },
+            Language = language,
         });
         return folder;
     }

@@ -9,4 +9,7 @@ public sealed record NodePairOptions
     /// the node directly.
     /// </summary>
     public Func<int, int>? AdvertisedLinkPort { get; init; }
+
+    /// <summary>The languages of the two nodes (ko, zh or en): Seoul reads Korean, Beijing Chinese.</summary>
+    public (string A, string B) Languages { get; init; } = ("ko", "zh");
 }

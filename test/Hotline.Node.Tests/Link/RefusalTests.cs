@@ -148,21 +148,5 @@ public sealed class RefusalTests : IAsyncLifetime
     }
 
     /// <summary>A fake peer whose card B has pinned, with a session open to B's link (Hellos exchanged).</summary>
-    private async Task<(FakePeer Peer, FakeSession Session)> PairedFakePeerAsync()
-    {
-        // B will try to dial the fake peer's advertised address too; nothing listens there.
-        var fake = FakePeer.Create(_temp.Combine("fake"), "Fake Peer", $"https://127.0.0.1:{Hotline.Cli.Demo.NodeProcess.FreePort()}");
-        try
-        {
-            await _b.AddPeerAsync(fake.Card);
-            var session = await fake.ConnectAsync(_b.Host.LinkUrl, _b.ExportCard().TlsCertificateSha256);
-            Assert.True(_b.Key.Is(session.PeerHello.NodeKey.Span), "the Hello came from another node");
-            return (fake, session);
-        }
-        catch
-        {
-            await fake.DisposeAsync();
-            throw;
-        }
-    }
+    private Task<(FakePeer Peer, FakeSession Session)> PairedFakePeerAsync() => FakePeer.PairAsync(_b, _temp.Combine("fake"));
 }

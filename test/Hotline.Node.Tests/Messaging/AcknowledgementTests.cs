@@ -14,12 +14,12 @@ public sealed class AcknowledgementTests
         var (a, b) = (cluster.A, cluster.B);
         var sent = (await a.SendAsync(b, "ministerial", "Request a call at 0900Z", "PRIORITY")).Value!;
         await cluster.WaitAllDeliveredAsync();
-        Assert.Equal("delivered", MessageView.From(a.Store.FindMessage(sent.Id)!).State);
+        Assert.Equal("delivered", MessageView.From(a.Store.FindMessage(sent.Id)!, "en").State);
 
         using var events = a.Events.Subscribe();
         Assert.Equal(200, (await b.Messages.RespondAsync(sent.Id, EnvelopeKind.Seen, "Lt Wang", null, default)).Status);
         await Poll.UntilAsync(() => a.Store.FindMessage(sent.Id)!.SeenBy == "Lt Wang", "A to learn the message was seen");
-        Assert.Equal("seen", MessageView.From(a.Store.FindMessage(sent.Id)!).State);
+        Assert.Equal("seen", MessageView.From(a.Store.FindMessage(sent.Id)!, "en").State);
 
         var ack = await b.Messages.RespondAsync(sent.Id, EnvelopeKind.Acknowledgement, "Cdr Li", "Agreed, 0900Z", default);
         Assert.Equal(200, ack.Status);

@@ -38,9 +38,13 @@ public static class BundleSummary
         foreach (var line in EvidenceView.From(report).Lines)
         {
             var e = line.Entry.Envelope;
-            var text = e.Text.Length > 100 ? e.Text[..100] + "…" : e.Text;
+            var text = line.Text.Length > 100 ? line.Text[..100] + "…" : line.Text;
             yield return $"  {Dtg.Format(e.Created)}  {e.Precedence.ToWire(),-9} {line.From} → {line.To}  [{e.Channel}] {line.Kind} seq {line.Entry.Entry.Seq}: \"{Clean(text)}\"";
             yield return $"      {line.States}{(line.Reply is null ? "" : $" — reply \"{Clean(line.Reply)}\"")}";
+            foreach (var t in line.Translations)
+            {
+                yield return $"      {Clean(t)}";
+            }
         }
     }
 

@@ -101,10 +101,11 @@ public static class HtmlReport
             {
                 states.Append(CultureInfo.InvariantCulture, $"reply: <span class=\"text\">{E(line.Reply)}</span>");
             }
+            var translations = string.Concat(line.Translations.Select(t => $"<br><span class=\"text\">{E(t)}</span>"));
             var kind = line.Kind == "message" ? "" : $"<br>({E(line.Kind)})";
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr><td class=\"dtg\">{E(Dtg.Format(e.Created))}</td><td class=\"{E(e.Precedence.ToWire())}\">{E(e.Precedence.ToWire())}</td><td>{E(line.From)} → {E(line.To)}</td>"
-                + $"<td>{E(e.Channel)}{(e.Label is { } l ? $"<br>{E(l.ToString())}" : "")}</td><td class=\"text\">{E(e.Text)}{kind}</td><td>{states}</td>"
+                + $"<td>{E(e.Channel)}{(e.Label is { } l ? $"<br>{E(l.ToString())}" : "")}</td><td class=\"text\">{E(line.Text)}{kind}{translations}</td><td>{states}</td>"
                 + $"<td>seq {line.Entry.Entry.Seq}<br>id <span class=\"mono\">{E(e.Id.ToString())}</span><br>{E(line.Proof)}</td></tr>\n");
         }
         html.Append("</table>\n");
