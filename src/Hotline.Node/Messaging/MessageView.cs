@@ -138,10 +138,10 @@ public sealed record TranslationView
         Text = t.Envelope.Text,
         TranslatedBy = t.Envelope.Actor ?? "?",
         Created = t.Envelope.Created,
-        Dtg = Dtg.Format(t.Envelope.Created),
+        Dtg = Hotline.Core.Messages.Dtg.Format(t.Envelope.Created),
         State = MessageView.StateOf(t),
         Certifications = certifications.Select(c => new CertificationView(c.Envelope.Id, MessageView.DirectionName(c.Direction),
-            c.Envelope.Actor ?? "?", c.Envelope.Created, Dtg.Format(c.Envelope.Created), c.Envelope.Text.Length > 0 ? c.Envelope.Text : null)).ToList(),
+            c.Envelope.Actor ?? "?", c.Envelope.Created, Hotline.Core.Messages.Dtg.Format(c.Envelope.Created), c.Envelope.Text.Length > 0 ? c.Envelope.Text : null)).ToList(),
     };
 }
 
