@@ -153,7 +153,7 @@ public sealed class MessageService(IHotlineStore store, IMessageHistory history,
         var ours = translation.Direction == Direction.Outbound;
         if (ours && string.Equals(translation.Envelope.Actor, certifier, StringComparison.OrdinalIgnoreCase))
         {
-            return ApiResult<CertificationView>.Conflict($"{certifier} made this translation", "A second person certifies a translation.");
+            return ApiResult<CertificationView>.Conflict($"{translation.Envelope.Actor} made this translation", "A second person certifies a translation.");
         }
         var already = history.ListTranslations([translation.Envelope.Reference!.Value])
             .Any(c => c.Envelope.Kind == EnvelopeKind.Certification && c.Envelope.Reference == translationId && c.Direction == Direction.Outbound

@@ -1,4 +1,6 @@
+using Hotline.Core.Catalog;
 using Hotline.Core.Envelopes;
+using Hotline.Core.Pairing;
 using Hotline.Node.Hosting;
 using Hotline.Testing;
 using Xunit;
@@ -133,5 +135,55 @@ public sealed class CliTests : IDisposable
         Assert.True(ok.ExitCode == 0, ok.ToString());
         Assert.StartsWith("committed ", ok.Stdout, StringComparison.Ordinal);
         Assert.Equal(EnvelopeLimits.MaxTextBytes, Assert.Single(node.Store.ListMessages(new Storage.MessageQuery())).Envelope.Text.Length);
+    }
+
+    [Fact]
+    public async Task Send_template_validates_its_params_translate_and_certify_work_and_peer_add_warns_of_another_catalog()
+    {
+        await using var node = await InProcessNode.StartAsync(_temp.Combine("node"), "Seoul");
+        var peer = new DataFolder(_temp.Combine("peer"));
+        peer.Initialise(new NodeConfig { Name = "Beijing", Link = new LinkConfig { Advertise = [$"https://127.0.0.1:{Hotline.Cli.Demo.NodeProcess.FreePort()}"] } });
+        await node.AddPeerAsync(peer.CreateCard(peer.LoadConfig()));
+        var data = node.Folder.Path;
+        // A catalog message whose only required parameter is a position.
+        var message = MessageCatalog.Default.Messages.First(m => m.Parameters.Where(p => p.Required).Select(p => p.Type).SequenceEqual([ParameterType.Position]));
+        var name = message.Parameters.Single(p => p.Required).Name;
+        string[] Send(params string[] more) => ["send", "--data", data, "--peer", "Beijing", "--channel", "navy", .. more];
+
+        var runs = await Task.WhenAll(
+            HotlineCli.RunAsync(Send("--template", message.Id, "--param", $"{name}=95,124")),
+            HotlineCli.RunAsync(Send("--template", message.Id, "--param", $"{name}")),
+            HotlineCli.RunAsync(Send("--param", $"{name}=37,124", "hello")),
+            HotlineCli.RunAsync(Send()));
+        AssertOneLineFailure(runs[0], name);
+        AssertOneLineFailure(runs[1], "is not NAME=VALUE");
+        AssertOneLineFailure(runs[2], "add --template ID");
+        AssertOneLineFailure(runs[3], "--template ID");
+        Assert.Empty(node.Store.ListMessages(new Storage.MessageQuery()));
+
+        var ok = await HotlineCli.RunAsync(Send("--template", message.Id, "--param", $"{name}=37.5,124.25"));
+        Assert.True(ok.ExitCode == 0, ok.ToString());
+        var sent = Assert.Single(node.Store.ListMessages(new Storage.MessageQuery()));
+        Assert.Equal(message.Render("en", message.Validate(new Dictionary<string, string> { [name] = "37.5,124.25" }).Normalized), ok.StdoutLines[1].Trim());
+
+        var translated = await HotlineCli.RunAsync("translate", "--data", data, sent.Envelope.Id.ToString(), "--lang", "ko", "번역", "--as", "Kim");
+        Assert.True(translated.ExitCode == 0, translated.ToString());
+        var translationId = translated.Stdout.Split(' ')[1];
+        AssertOneLineFailure(await HotlineCli.RunAsync("certify", "--data", data, translationId, "--as", "kim"), "Kim made this translation");
+        var certified = await HotlineCli.RunAsync("certify", "--data", data, translationId, "--as", "Park");
+        Assert.True(certified.ExitCode == 0, certified.ToString());
+
+        // A card from a node with another catalog version: added, with a warning naming both versions.
+        var idle = new DataFolder(_temp.Combine("idle"));
+        idle.Initialise(new NodeConfig { Name = "Idle" });
+        using var identity = peer.LoadIdentity();
+        var card = _temp.Combine("card.json");
+        var own = peer.CreateCard(peer.LoadConfig());
+        await File.WriteAllTextAsync(card, PairingCard.Create(identity, "Beijing", own.TlsCertificateSha256, own.Endpoints, own.Channels, DateTimeOffset.UtcNow,
+            own.Labels, catalogVersion: "1999.1").ToJson());
+        var added = await HotlineCli.RunAsync("peer", "add", "--data", idle.Path, "--yes", card);
+        Assert.True(added.ExitCode == 0, added.ToString());
+        Assert.Contains("Catalog     1999.1", added.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"warning: the peer uses message catalog 1999.1, this node {MessageCatalog.Default.Version}", added.Stderr, StringComparison.Ordinal);
     }
 }
