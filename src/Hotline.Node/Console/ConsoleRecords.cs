@@ -37,21 +37,25 @@ public sealed class ConsoleRecords(ConsoleSession session, DataFolder folder, No
             return ConsoleResult<RecordCheck>.Ok(new RecordCheck(report, peers, time.GetUtcNow()));
         });
 
-    /// <summary>A signed evidence bundle of one link, all of it or a window of creation times (UTC), checked before it is handed out.</summary>
+    /// <summary>
+    /// A signed evidence bundle of one link, all of it or a window of creation times (UTC), checked
+    /// before it is handed out. A refusal's error is one of <see cref="ExportErrors"/> (the page
+    /// words it); why a bundle could not be built goes to the audit log.
+    /// </summary>
     public Task<ConsoleResult<EvidenceDownload>> ExportAsync(UserRecord? user, string peerId, string? from, string? to, CancellationToken ct = default) =>
         session.ActAsync(user, Roles.CanAudit, "record.export", peerId, async u =>
         {
             if (directory.FindById(peerId) is not { } peer)
             {
-                return ConsoleResult<EvidenceDownload>.Fail("choose a paired peer");
+                return ConsoleResult<EvidenceDownload>.Fail(ExportErrors.Peer);
             }
             if (!TryTime(from, out var start) || !TryTime(to, out var end))
             {
-                return ConsoleResult<EvidenceDownload>.Fail("a time is not a date and time: use the form 2026-11-27T15:30 (UTC)");
+                return ConsoleResult<EvidenceDownload>.Fail(ExportErrors.Time);
             }
             if (start > end)
             {
-                return ConsoleResult<EvidenceDownload>.Fail("'from' is later than 'to': give the earlier time first");
+                return ConsoleResult<EvidenceDownload>.Fail(ExportErrors.Order);
             }
             var now = time.GetUtcNow();
             var export = RecordEvidence.Export(folder.DatabaseFile, identity, new BundleRequest
@@ -64,7 +68,8 @@ public sealed class ConsoleRecords(ConsoleSession session, DataFolder folder, No
             });
             if (export.Bytes is not { } bytes)
             {
-                return ConsoleResult<EvidenceDownload>.Fail(export.Error!);
+                await session.AuditAsync(u.Name, "record.export", $"{peer.Name} ({peer.Id}) failed: {export.Error}", ct);
+                return ConsoleResult<EvidenceDownload>.Fail(ExportErrors.Build);
             }
             var bundle = export.Report!.Bundle!;
             await session.AuditAsync(u.Name, "record.export",
@@ -112,5 +117,14 @@ public sealed record PeerCheck(PeerRecordSummary Summary, HeadView? OutboundHead
 
 /// <summary>The last entry of one direction of a transcript: its sequence number and hash.</summary>
 public sealed record HeadView(long Seq, string? Hash);
+
+/// <summary>Why an export was refused: short codes, so that the page (not the address bar) holds the words.</summary>
+public static class ExportErrors
+{
+    public const string Peer = "peer";
+    public const string Time = "time";
+    public const string Order = "order";
+    public const string Build = "build";
+}
 
 public sealed record EvidenceDownload(string FileName, byte[] Bytes);
