@@ -77,15 +77,11 @@ public static class SupervisionApi
             return UnknownPeer(peer);
         }
         var endpoints = request.Endpoints ?? [];
-        if (endpoints.Count == 0)
+        if (PeerDirectory.CheckEndpoints(endpoints) is { } error)
         {
-            return Problems.Of(400, "give at least one endpoint", "List the peer's link addresses in order of preference, e.g. https://203.0.113.5:7443.");
+            return Problems.Of(400, error, "List the peer's link addresses in order of preference, each as https://HOST:PORT, e.g. https://203.0.113.5:7443.");
         }
-        if (endpoints.FirstOrDefault(e => !Uri.TryCreate(e, UriKind.Absolute, out var u) || u.Scheme != Uri.UriSchemeHttps) is { } bad)
-        {
-            return Problems.Of(400, $"'{bad}' is not an absolute https:// address", "Write each endpoint as https://HOST:PORT.");
-        }
-        var updated = await directory.UpdateAsync(p.Id, r => r with { Endpoints = endpoints.Select(e => e.TrimEnd('/')).Distinct().ToArray() }, ct);
+        var updated = await directory.SetEndpointsAsync(p.Id, endpoints, ct);
         return Results.Ok(new { peer = updated!.Id, endpoints = updated.Endpoints });
     }
 

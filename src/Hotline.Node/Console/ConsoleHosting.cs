@@ -61,6 +61,9 @@ public static class ConsoleHosting
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddSingleton<UserService>();
         services.AddScoped<ConsoleSession>();
+        services.AddScoped<ConsoleLineTests>();
+        services.AddScoped<ConsoleRecords>();
+        services.AddScoped<ConsolePeers>();
         services.AddSingleton<ConsoleBus>();
         return services;
     }
@@ -98,6 +101,7 @@ public static class ConsoleHosting
             return Results.LocalRedirect("/signin");
         }).RequireAuthorization();
         app.MapGet("/console/audit.csv", AuditCsvAsync).RequireAuthorization();
+        app.MapPost("/console/evidence", EvidenceAsync).RequireAuthorization();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
@@ -142,6 +146,20 @@ public static class ConsoleHosting
         return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", "hotline-audit.csv");
     }
 
+    /// <summary>The auditor's evidence bundle, as a download (a form post with an antiforgery token); a bad request goes back to the page with its error.</summary>
+    private static async Task<IResult> EvidenceAsync(HttpContext http, [FromForm] EvidenceForm form, UserService users, ConsoleRecords records)
+    {
+        var user = ConsoleSession.FromPrincipal(users, http.User);
+        var result = await records.ExportAsync(user, form.Peer ?? "", form.From, form.To, http.RequestAborted);
+        if (result.Value is { } file)
+        {
+            return Results.File(file.Bytes, "application/json", file.FileName);
+        }
+        return user is null || !Roles.CanAudit(user.Roles)
+            ? Results.StatusCode(StatusCodes.Status403Forbidden)
+            : Results.LocalRedirect("/records?error=" + Uri.EscapeDataString(result.Error!));
+    }
+
     // Quoted, and a leading formula character neutralised, so a spreadsheet never runs a cell.
     private static string Csv(string s) =>
         "\"" + (s.Length > 0 && "=+-@\t\r".Contains(s[0], StringComparison.Ordinal) ? "'" + s : s).Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
@@ -160,6 +178,13 @@ public static class ConsoleHosting
             return Results.Bytes(bytes, contentType + "; charset=utf-8");
         });
     }
+}
+
+public sealed class EvidenceForm
+{
+    public string? Peer { get; set; }
+    public string? From { get; set; }
+    public string? To { get; set; }
 }
 
 public sealed class SignInForm

@@ -168,6 +168,17 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
             : ConsoleResult<IReadOnlyList<HandoverNote>>.Fail("handover notes are for the watch and the auditor");
     }
 
+    /// <summary>
+    /// Runs a console action for the signed-in person if <paramref name="may"/> allows their roles;
+    /// otherwise refuses it and writes the refusal to the audit log. The action audits its own success.
+    /// </summary>
+    public async Task<ConsoleResult<T>> ActAsync<T>(Func<IReadOnlyList<string>, bool> may, string action, string detail, Func<UserRecord, Task<ConsoleResult<T>>> act) =>
+        await ActAsync(await UserAsync(), may, action, detail, act);
+
+    /// <summary>The same for a request outside the circuit (a download), whose user the caller has read from its cookie.</summary>
+    public async Task<ConsoleResult<T>> ActAsync<T>(UserRecord? user, Func<IReadOnlyList<string>, bool> may, string action, string detail, Func<UserRecord, Task<ConsoleResult<T>>> act) =>
+        user is not null && may(user.Roles) ? await act(user) : await DeniedAsync<T>(user, action, detail);
+
     public async Task RecordAsync(string action, string detail)
     {
         if (await UserAsync() is { } user)
@@ -176,7 +187,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         }
     }
 
-    private async Task AuditAsync(string actor, string action, string detail, CancellationToken ct = default)
+    public async Task AuditAsync(string actor, string action, string detail, CancellationToken ct = default)
     {
         await userStore.AuditAsync(actor, action, detail, ct);
         bus.Publish();

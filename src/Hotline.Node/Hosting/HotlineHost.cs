@@ -67,6 +67,7 @@ public sealed class HotlineHost : IAsyncDisposable
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
 
         var store = SqliteStore.Open(folder.DatabaseFile, identity, time);
+        builder.Services.AddSingleton(folder);
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(certificate);

@@ -46,6 +46,17 @@ public sealed class PeerDirectory(IHotlineStore store)
         return stored;
     }
 
+    /// <summary>What is wrong with a list of endpoints for a peer, or null: at least one, each an absolute https:// address.</summary>
+    public static string? CheckEndpoints(IReadOnlyList<string> endpoints) =>
+        endpoints.Count == 0 ? "give at least one endpoint"
+        : endpoints.FirstOrDefault(e => !Uri.TryCreate(e, UriKind.Absolute, out var u) || u.Scheme != Uri.UriSchemeHttps || u.Host.Length == 0) is { } bad
+            ? $"'{bad}' is not an absolute https:// address"
+            : null;
+
+    /// <summary>Replaces the endpoints dialled for a peer (checked with <see cref="CheckEndpoints"/> first), most preferred first.</summary>
+    public Task<PeerRecord?> SetEndpointsAsync(string peerId, IReadOnlyList<string> endpoints, CancellationToken ct) =>
+        UpdateAsync(peerId, r => r with { Endpoints = endpoints.Select(e => e.Trim().TrimEnd('/')).Distinct().ToArray() }, ct);
+
     public PeerRecord? FindById(string id) => _snapshot.ById.GetValueOrDefault(id);
 
     public PeerRecord? FindByTlsPin(string sha256Hex) => _snapshot.ByPin.GetValueOrDefault(sha256Hex);

@@ -34,6 +34,10 @@ public static class Roles
 
     public static bool CanRunLineTests(IReadOnlyList<string> roles) => Has(roles, WatchOfficer);
 
+    /// <summary>Answering the peer's line test proves a person is on watch: operators and watch officers.</summary>
+    public static bool CanAnswerLineTests(IReadOnlyList<string> roles) => CanSend(roles);
+
+    /// <summary>Verifying the record and exporting evidence bundles (which carry message bodies): auditors only.</summary>
     public static bool CanAudit(IReadOnlyList<string> roles) => Has(roles, Auditor);
 
     public static bool CanAdminister(IReadOnlyList<string> roles) => Has(roles, Administrator);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Hotline.Core.Transcript.Evidence;
+using Hotline.Node.Transcript;
 using Hotline.Storage.Transcript;
 
 namespace Hotline.Cli.Commands;
@@ -41,37 +42,33 @@ internal static class ExportCommand
 
             using var identity = VerifyCommand.LoadIdentity(folder);
             var ownCard = folder.CreateCard(folder.LoadConfig()).ToJson();
-            BundleBuild build;
+            string peerId;
             try
             {
                 using var reader = StoreReader.Open(folder.DatabaseFile);
-                var peerId = ResolvePeer(reader, r.GetValue(peer)!);
-                build = BundleBuilder.Build(reader, identity, new BundleRequest
-                {
-                    PeerId = peerId,
-                    OwnCardJson = ownCard,
-                    From = start,
-                    To = end,
-                    Only = ids,
-                    Now = DateTimeOffset.UtcNow,
-                });
+                peerId = ResolvePeer(reader, r.GetValue(peer)!);
             }
             catch (StoreReadException e)
             {
                 throw new CliError(e.Message);
             }
-            if (build.Bundle is not { } bundle)
+            var export = RecordEvidence.Export(folder.DatabaseFile, identity, new BundleRequest
             {
-                throw new CliError(build.Error!);
+                PeerId = peerId,
+                OwnCardJson = ownCard,
+                From = start,
+                To = end,
+                Only = ids,
+                Now = DateTimeOffset.UtcNow,
+            });
+            if (export.Bytes is not { } bytes)
+            {
+                throw new CliError(export.Error!);
             }
-            var bytes = BundleJson.Serialize(bundle);
             File.WriteAllBytes(outPath, bytes);
-            var report = BundleVerifier.Verify(bytes);
-            if (!report.Ok)
-            {
-                throw new CliError($"the bundle written to {outPath} does not verify ({report.Problems[0]}): run 'hotline verify' on this data folder");
-            }
-            foreach (var note in build.Notes)
+            var report = export.Report!;
+            var bundle = report.Bundle!;
+            foreach (var note in export.Notes)
             {
                 Console.WriteLine($"note: {note}");
             }

@@ -47,11 +47,11 @@ internal static class PeerEndpointsCommand
                 var p = directory.Resolve(name) ?? throw new CliError($"unknown peer '{name}': see 'hotline peer list'");
                 if (list.Length > 0)
                 {
-                    if (list.FirstOrDefault(e => !Uri.TryCreate(e, UriKind.Absolute, out var u) || u.Scheme != Uri.UriSchemeHttps) is { } bad)
+                    if (PeerDirectory.CheckEndpoints(list) is { } error)
                     {
-                        throw new CliError($"'{bad}' is not an absolute https:// address: write each endpoint as https://HOST:PORT", 2);
+                        throw new CliError($"{error}: write each endpoint as https://HOST:PORT", 2);
                     }
-                    p = await directory.UpdateAsync(p.Id, x => x with { Endpoints = list.Select(e => e.TrimEnd('/')).Distinct().ToArray() }, ct);
+                    p = await directory.SetEndpointsAsync(p.Id, list, ct);
                 }
                 result = p!.Endpoints;
             }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Hotline.Node.Transcript;
 using Hotline.Storage.Transcript;
 
 namespace Hotline.Cli.Commands;
@@ -20,8 +21,7 @@ internal static class VerifyCommand
             StoreReport report;
             try
             {
-                using var reader = StoreReader.Open(folder.DatabaseFile);
-                report = StoreVerifier.Verify(reader, identity.PublicKey, config.Name);
+                report = RecordEvidence.Verify(folder.DatabaseFile, identity.PublicKey, config.Name);
             }
             catch (StoreReadException e)
             {

@@ -63,7 +63,8 @@ public sealed class ConsoleSessionTests
         Assert.Contains("sign in again", sent.Error, StringComparison.Ordinal);
     }
 
-    private static async Task<ConsoleSession> SessionAsync(InProcessNode node, string name, string role)
+    /// <summary>A console session of a new user, called directly: what a forged call from a circuit would reach.</summary>
+    internal static async Task<ConsoleSession> SessionAsync(InProcessNode node, string name, string role)
     {
         var users = node.Service<UserService>();
         var user = (await users.AddAsync(name, [role], "a long password", "test")).User!;
