@@ -126,7 +126,7 @@ public sealed class TemplateValidationTests
     {
         var check = _message.Validate(new Dictionary<string, string> { ["pos"] = "95,0", ["extra"] = "x" });
 
-        Assert.Equal(8, check.Errors.Count);
+        Assert.Equal(9, check.Errors.Count); // 7 missing, 1 invalid, 1 unknown
         Assert.Contains(check.Errors, e => e.StartsWith("extra: unknown parameter", StringComparison.Ordinal));
         Assert.Contains(check.Errors, e => e.StartsWith("pos: latitude 95", StringComparison.Ordinal));
     }
