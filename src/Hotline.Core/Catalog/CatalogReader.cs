@@ -11,6 +11,8 @@ internal static partial class CatalogReader
     {
         public required string Version { get; init; }
         public required string Review { get; init; }
+        /// <summary>The version rule, for people editing the file.</summary>
+        public string? Versioning { get; init; }
         public required Dictionary<string, LanguageDto> Languages { get; init; }
         public required List<MessageDto> Messages { get; init; }
     }

@@ -11,14 +11,14 @@ internal readonly partial record struct GeoPosition(double Latitude, double Long
 
     public static ValueCheck Parse(string text)
     {
-        text = text.ToUpperInvariant();
+        var upper = text.ToUpperInvariant();
         double lat, lon;
-        if (DecimalPair().Match(text) is { Success: true } d)
+        if (DecimalPair().Match(upper) is { Success: true } d)
         {
             lat = Number(d.Groups["lat"].Value);
             lon = Number(d.Groups["lon"].Value);
         }
-        else if (DmsPair().Match(text) is { Success: true } m)
+        else if (DmsPair().Match(upper) is { Success: true } m)
         {
             if (Dms(m.Groups["lat"].Value) is not { } a || Dms(m.Groups["lon"].Value) is not { } o)
             {

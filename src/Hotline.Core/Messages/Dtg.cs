@@ -24,6 +24,6 @@ public static partial class Dtg
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out time);
     }
 
-    [GeneratedRegex(@"^\s*(?<dhm>\d{6})\s*Z\s*(?<mon>[A-Za-z]{3})\s*(?<yy>\d{2})\s*$")]
+    [GeneratedRegex(@"^\s*(?<dhm>\d{6})\s*Z\s*(?<mon>[A-Za-z]{3})\s*(?<yy>\d{2})\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex Form();
 }
