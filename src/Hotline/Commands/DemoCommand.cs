@@ -38,6 +38,7 @@ internal static class DemoCommand
                         Console.WriteLine($"  at {who}: {InboxCommand.Format(m, names)}");
                     }
                 }
+                await CatalogExchangeAsync(seoul, beijing, pair, ct);
                 if (r.GetValue(check))
                 {
                     ok = await DemoCheck.RunAsync(pair, seoul, beijing, ct);
@@ -82,6 +83,37 @@ internal static class DemoCommand
     private static void Print(string who, NodeProcess node, ApiClient api)
     {
         Console.WriteLine($"{who,-8} API {api.BaseAddress}  token {node.Folder.LoadToken()}  data {node.Folder.Path}");
+    }
+
+    /// <summary>A standard message sent by Seoul and read by each side in its own language; Beijing translates a free-text message and certifies it.</summary>
+    private static async Task CatalogExchangeAsync(ApiClient seoul, ApiClient beijing, NodePair pair, CancellationToken ct)
+    {
+        var sent = await seoul.PostAsync("/api/messages", new
+        {
+            peer = pair.CardB.Name,
+            channel = "navy",
+            precedence = "IMMEDIATE",
+            template = "NAV-ALTER-STARBOARD",
+            @params = new Dictionary<string, string> { ["our_ship"] = "DDG-991", ["course"] = "090" },
+        }, ct);
+        await WaitDeliveredAsync(seoul, ct);
+        var id = sent.GetProperty("id").GetString();
+        var inBeijing = await beijing.GetAsync($"/api/messages/{id}", ct);
+        Console.WriteLine("Standard message NAV-ALTER-STARBOARD (travels as its id and values; each side reads it in its own language):");
+        Console.WriteLine($"  at Seoul   (ko): {sent.GetProperty("text").GetString()}");
+        Console.WriteLine($"  at Beijing (zh): {inBeijing.GetProperty("text").GetString()}");
+
+        var free = await seoul.PostAsync("/api/messages", new { peer = pair.CardB.Name, channel = "ministerial", language = "ko", text = "내일 09시에 장관 통화를 요청합니다." }, ct);
+        await WaitDeliveredAsync(seoul, ct);
+        var freeId = free.GetProperty("id").GetString();
+        using var translator = ApiClient.For(pair.B.Folder, actor: "Translator Wang");
+        var translation = await translator.PostAsync($"/api/messages/{freeId}/translations", new { language = "zh", text = "请求明天09时部长通话。" }, ct);
+        using var reviewer = ApiClient.For(pair.B.Folder, actor: "Lt Zhao");
+        await reviewer.PostAsync($"/api/translations/{translation.GetProperty("id").GetString()}/certify", new { remark = "checked against the original" }, ct);
+        await WaitDeliveredAsync(beijing, ct);
+        Console.WriteLine("Free text with its translation (signed by Beijing, certified by a second person, held by both sides):");
+        Console.WriteLine($"  original (ko):    {free.GetProperty("text").GetString()}");
+        Console.WriteLine($"  translation (zh): {translation.GetProperty("text").GetString()}  by Translator Wang, certified by Lt Zhao");
     }
 
     internal static async Task WaitDeliveredAsync(ApiClient api, CancellationToken ct, TimeSpan? timeout = null)
