@@ -25,6 +25,7 @@ var root = new RootCommand("Hotline: a crisis-communication hotline between sove
     ExportCommand.Create(),
     VerifyBundleCommand.Create(),
     UserCommand.Create(),
+    CatalogCommand.Create(),
 };
 
 try

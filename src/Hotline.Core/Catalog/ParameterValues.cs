@@ -23,9 +23,9 @@ internal static partial class ParameterValues
             ParameterType.Callsign => Callsign().IsMatch(text)
                 ? ValueCheck.Ok(text.ToUpperInvariant())
                 : ValueCheck.Fail($"callsign '{text}' may hold only letters A-Z, digits and '-', 1 to 20 of them"),
-            ParameterType.Bearing => Number(text, "bearing", 0, 360, "0..359 degrees (north is 0, not 360)"),
-            ParameterType.Course => Number(text, "course", 0, 360, "0..359 degrees (north is 0, not 360)"),
-            ParameterType.Speed => Number(text, "speed", 0, 2000.01m, "0..2000 knots"),
+            ParameterType.Bearing => Number(text, "bearing", 0, 359.9m, "0..359 degrees (north is 0, not 360)"),
+            ParameterType.Course => Number(text, "course", 0, 359.9m, "0..359 degrees (north is 0, not 360)"),
+            ParameterType.Speed => Number(text, "speed", 0, 2000, "0..2000 knots"),
             ParameterType.Altitude => WholeNumber(text, "altitude", -1500, 100_000, "-1500..100000 feet"),
             ParameterType.Time => Time(text),
             ParameterType.Count => WholeNumber(text, "count", 0, 100_000, "0..100000"),
@@ -59,14 +59,14 @@ internal static partial class ParameterValues
         _ => normalized,
     };
 
-    /// <summary>A number in [min, max) with at most one decimal, normalised without trailing zeros.</summary>
-    private static ValueCheck Number(string text, string what, decimal min, decimal maxExclusive, string range)
+    /// <summary>A number in [min, max] with at most one decimal, normalised without trailing zeros.</summary>
+    private static ValueCheck Number(string text, string what, decimal min, decimal max, string range)
     {
         if (!decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, Invariant, out var value))
         {
             return ValueCheck.Fail($"{what} '{text}' is not a number; give {range}");
         }
-        if (value < min || value >= maxExclusive)
+        if (value < min || value > max)
         {
             return ValueCheck.Fail($"{what} {text} is outside {range}");
         }

@@ -14,7 +14,7 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static void AssertOneLineFailure(CliResult result, string expected)
+    internal static void AssertOneLineFailure(CliResult result, string expected)
     {
         Assert.True(result.ExitCode != 0, $"expected a failure\n{result}");
         var lines = result.StdoutLines.Concat(result.StderrLines).ToList();
