@@ -90,7 +90,56 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         {
             return ConsoleResult<IReadOnlyList<MessageView>>.Fail("your roles do not include reading messages");
         }
-        return ConsoleResult<IReadOnlyList<MessageView>>.Ok(MessageView.WithTranslations(history.ListLatest(limit, channel).Select(m => MessageView.From(m, messages.Language)).ToList(), history));
+        var language = user.Language ?? messages.Language;
+        return ConsoleResult<IReadOnlyList<MessageView>>.Ok(MessageView.WithTranslations(history.ListLatest(limit, channel).Select(m => MessageView.From(m, language)).ToList(), history));
+    }
+
+    /// <summary>A person who works the line translates a message of either direction.</summary>
+    public async Task<ConsoleResult<TranslationView>> TranslateAsync(Guid id, string language, string text, CancellationToken ct = default)
+    {
+        var user = await UserAsync();
+        if (user is null || !Roles.CanSend(user.Roles))
+        {
+            return await DeniedAsync<TranslationView>(user, "message.translate", id.ToString());
+        }
+        var result = await messages.TranslateAsync(id, language, text, user.Name, ct);
+        if (result.Value is not { } made)
+        {
+            return ConsoleResult<TranslationView>.Fail($"{result.Error}. {result.Fix}");
+        }
+        await AuditAsync(user.Name, "message.translate", $"{made.Id} ({made.Language}) of {id}", ct);
+        return ConsoleResult<TranslationView>.Ok(made);
+    }
+
+    /// <summary>A second person who works the line certifies a translation; the node refuses the translator (409).</summary>
+    public async Task<ConsoleResult<CertificationView>> CertifyAsync(Guid translationId, string? remark, CancellationToken ct = default)
+    {
+        var user = await UserAsync();
+        if (user is null || !Roles.CanSend(user.Roles))
+        {
+            return await DeniedAsync<CertificationView>(user, "translation.certify", translationId.ToString());
+        }
+        var result = await messages.CertifyAsync(translationId, user.Name, string.IsNullOrWhiteSpace(remark) ? null : remark.Trim(), ct);
+        if (result.Value is not { } made)
+        {
+            await AuditAsync(user.Name, "translation.certify.refused", $"{translationId}: {result.Status}", ct);
+            return ConsoleResult<CertificationView>.Fail($"{result.Status}: {result.Error}. {result.Fix}");
+        }
+        await AuditAsync(user.Name, "translation.certify", translationId.ToString(), ct);
+        return ConsoleResult<CertificationView>.Ok(made);
+    }
+
+    /// <summary>The signed-in person chooses the language of their console.</summary>
+    public async Task<ConsoleResult<UserRecord>> SetLanguageAsync(string language, CancellationToken ct = default)
+    {
+        var user = await UserAsync();
+        if (user is null)
+        {
+            return await DeniedAsync<UserRecord>(user, "user.language", language);
+        }
+        var result = await users.SetLanguageAsync(user.Name, language, user.Name, ct);
+        bus.Publish();
+        return result.User is { } changed ? ConsoleResult<UserRecord>.Ok(changed) : ConsoleResult<UserRecord>.Fail(result.Error!);
     }
 
     public async Task<ConsoleResult<IReadOnlyList<AuditEntry>>> AuditLogAsync(int limit = 500)
