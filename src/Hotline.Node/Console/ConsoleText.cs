@@ -34,6 +34,15 @@ public sealed class ConsoleText(AuthenticationStateProvider auth, UserService us
     public string When(DateTimeOffset at) =>
         $"{Dtg.Format(at)} · {TimeZoneInfo.ConvertTime(at, TimeZoneInfo.Local).ToString(this["time.local"], Culture)}";
 
+    /// <summary>A duration, to the second under a minute and to the hour over a day.</summary>
+    public string Span(TimeSpan t) =>
+        t.TotalDays >= 1 ? this["span.dh", (int)t.TotalDays, t.Hours]
+        : t.TotalHours >= 1 ? this["span.hm", (int)t.TotalHours, t.Minutes]
+        : t.TotalMinutes >= 1 ? this["span.ms", t.Minutes, t.Seconds]
+        : this["span.s", t.Seconds];
+
+    public string Span(double? seconds) => seconds is { } s ? Span(TimeSpan.FromSeconds(Math.Round(s))) : "–";
+
     /// <summary>The name of a language tag in the reader's language (the tag itself when the console has no name for it).</summary>
     public string LanguageName(string? tag) =>
         CatalogLanguages.Normalize(tag) is { } lang ? this["lang." + lang] : string.IsNullOrEmpty(tag) ? "–" : tag;
