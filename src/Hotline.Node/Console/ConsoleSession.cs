@@ -95,38 +95,26 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
     }
 
     /// <summary>A person who works the line translates a message of either direction.</summary>
-    public async Task<ConsoleResult<TranslationView>> TranslateAsync(Guid id, string language, string text, CancellationToken ct = default)
-    {
-        var user = await UserAsync();
-        if (user is null || !Roles.CanSend(user.Roles))
-        {
-            return await DeniedAsync<TranslationView>(user, "message.translate", id.ToString());
-        }
-        var result = await messages.TranslateAsync(id, language, text, user.Name, ct);
-        if (result.Value is not { } made)
-        {
-            return ConsoleResult<TranslationView>.Fail($"{result.Error}. {result.Fix}");
-        }
-        await AuditAsync(user.Name, "message.translate", $"{made.Id} ({made.Language}) of {id}", ct);
-        return ConsoleResult<TranslationView>.Ok(made);
-    }
+    public Task<ConsoleResult<TranslationView>> TranslateAsync(Guid id, string language, string text, CancellationToken ct = default) =>
+        ActAsync(Roles.CanSend, "message.translate", id.ToString(), async user =>
+            await AuditedAsync(await messages.TranslateAsync(id, language, text, user.Name, ct), user, "message.translate", made => $"{made.Id} ({made.Language}) of {id}", ct));
 
     /// <summary>A second person who works the line certifies a translation; the node refuses the translator (409).</summary>
-    public async Task<ConsoleResult<CertificationView>> CertifyAsync(Guid translationId, string? remark, CancellationToken ct = default)
+    public Task<ConsoleResult<CertificationView>> CertifyAsync(Guid translationId, string? remark, CancellationToken ct = default) =>
+        ActAsync(Roles.CanSend, "translation.certify", translationId.ToString(), async user =>
+            await AuditedAsync(await messages.CertifyAsync(translationId, user.Name, string.IsNullOrWhiteSpace(remark) ? null : remark.Trim(), ct),
+                user, "translation.certify", _ => translationId.ToString(), ct));
+
+    /// <summary>A node's answer as a console result; the action goes to the audit log, a refusal too (with its status, never a text).</summary>
+    private async Task<ConsoleResult<T>> AuditedAsync<T>(ApiResult<T> result, UserRecord user, string action, Func<T, string> detail, CancellationToken ct)
     {
-        var user = await UserAsync();
-        if (user is null || !Roles.CanSend(user.Roles))
+        if (result.Value is not { } done)
         {
-            return await DeniedAsync<CertificationView>(user, "translation.certify", translationId.ToString());
+            await AuditAsync(user.Name, action + ".refused", $"{result.Status}", ct);
+            return ConsoleResult<T>.Fail($"{result.Status}: {result.Error}. {result.Fix}");
         }
-        var result = await messages.CertifyAsync(translationId, user.Name, string.IsNullOrWhiteSpace(remark) ? null : remark.Trim(), ct);
-        if (result.Value is not { } made)
-        {
-            await AuditAsync(user.Name, "translation.certify.refused", $"{translationId}: {result.Status}", ct);
-            return ConsoleResult<CertificationView>.Fail($"{result.Status}: {result.Error}. {result.Fix}");
-        }
-        await AuditAsync(user.Name, "translation.certify", translationId.ToString(), ct);
-        return ConsoleResult<CertificationView>.Ok(made);
+        await AuditAsync(user.Name, action, detail(done), ct);
+        return ConsoleResult<T>.Ok(done);
     }
 
     /// <summary>The signed-in person chooses the language of their console.</summary>
