@@ -67,6 +67,15 @@ public sealed partial class ConsoleLanguageBrowserTests(BrowserFixture browser) 
         await kim.SignInAgainAsync("kim");
         await Expect(kim.Page.Locator("h1")).ToHaveTextAsync("线路看板");
         await Expect(kim.Page.GetByTestId("language")).ToHaveValueAsync("zh");
+
+        // Before signing in, the form speaks the browser's language when the console has it, else the node's.
+        foreach (var (locale, title) in new[] { ("zh-CN", "热线控制台"), ("en-GB", "Hotline console"), ("fr-FR", "핫라인 콘솔") })
+        {
+            await using var context = await browser.Browser.NewContextAsync(new() { Locale = locale });
+            var page = await context.NewPageAsync();
+            await page.GotoAsync(new Uri(seoul.Host.ApiUrl, "/signin").ToString());
+            await Expect(page.Locator("h1")).ToHaveTextAsync(title);
+        }
     }
 
     [Fact]
