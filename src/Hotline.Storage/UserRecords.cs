@@ -17,6 +17,8 @@ public sealed record UserRecord
     /// <summary>Changes whenever the password, roles or status change: ends every session signed in before.</summary>
     public required string Stamp { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+    /// <summary>The console language (ko, zh or en); null: the node's language.</summary>
+    public string? Language { get; init; }
 }
 
 /// <summary>One line of the audit log: who did what, when.</summary>

@@ -61,6 +61,7 @@ public static class ConsoleHosting
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddSingleton<UserService>();
         services.AddScoped<ConsoleSession>();
+        services.AddScoped<ConsoleText>();
         services.AddScoped<ConsoleLineTests>();
         services.AddScoped<ConsoleRecords>();
         services.AddScoped<ConsolePeers>();

@@ -90,7 +90,44 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         {
             return ConsoleResult<IReadOnlyList<MessageView>>.Fail("your roles do not include reading messages");
         }
-        return ConsoleResult<IReadOnlyList<MessageView>>.Ok(MessageView.WithTranslations(history.ListLatest(limit, channel).Select(m => MessageView.From(m, messages.Language)).ToList(), history));
+        var language = user.Language ?? messages.Language;
+        return ConsoleResult<IReadOnlyList<MessageView>>.Ok(MessageView.WithTranslations(history.ListLatest(limit, channel).Select(m => MessageView.From(m, language)).ToList(), history));
+    }
+
+    /// <summary>A person who works the line translates a message of either direction.</summary>
+    public Task<ConsoleResult<TranslationView>> TranslateAsync(Guid id, string language, string text, CancellationToken ct = default) =>
+        ActAsync(Roles.CanSend, "message.translate", id.ToString(), async user =>
+            await AuditedAsync(await messages.TranslateAsync(id, language, text, user.Name, ct), user, "message.translate", made => $"{made.Id} ({made.Language}) of {id}", ct));
+
+    /// <summary>A second person who works the line certifies a translation; the node refuses the translator (409).</summary>
+    public Task<ConsoleResult<CertificationView>> CertifyAsync(Guid translationId, string? remark, CancellationToken ct = default) =>
+        ActAsync(Roles.CanSend, "translation.certify", translationId.ToString(), async user =>
+            await AuditedAsync(await messages.CertifyAsync(translationId, user.Name, string.IsNullOrWhiteSpace(remark) ? null : remark.Trim(), ct),
+                user, "translation.certify", _ => translationId.ToString(), ct));
+
+    /// <summary>A node's answer as a console result; the action goes to the audit log, a refusal too (with its status, never a text).</summary>
+    private async Task<ConsoleResult<T>> AuditedAsync<T>(ApiResult<T> result, UserRecord user, string action, Func<T, string> detail, CancellationToken ct)
+    {
+        if (result.Value is not { } done)
+        {
+            await AuditAsync(user.Name, action + ".refused", $"{result.Status}", ct);
+            return ConsoleResult<T>.Fail($"{result.Status}: {result.Error}. {result.Fix}");
+        }
+        await AuditAsync(user.Name, action, detail(done), ct);
+        return ConsoleResult<T>.Ok(done);
+    }
+
+    /// <summary>The signed-in person chooses the language of their console.</summary>
+    public async Task<ConsoleResult<UserRecord>> SetLanguageAsync(string language, CancellationToken ct = default)
+    {
+        var user = await UserAsync();
+        if (user is null)
+        {
+            return await DeniedAsync<UserRecord>(user, "user.language", language);
+        }
+        var result = await users.SetLanguageAsync(user.Name, language, user.Name, ct);
+        bus.Publish();
+        return result.User is { } changed ? ConsoleResult<UserRecord>.Ok(changed) : ConsoleResult<UserRecord>.Fail(result.Error!);
     }
 
     public async Task<ConsoleResult<IReadOnlyList<AuditEntry>>> AuditLogAsync(int limit = 500)

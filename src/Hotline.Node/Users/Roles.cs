@@ -47,13 +47,4 @@ public static class Roles
 
     /// <summary>Administrators must have a second factor.</summary>
     public static bool NeedsTotp(IReadOnlyList<string> roles) => Has(roles, Administrator);
-
-    public static string Display(string role) => role switch
-    {
-        Operator => "Operator",
-        WatchOfficer => "Watch officer",
-        Auditor => "Auditor",
-        Administrator => "Administrator",
-        _ => role,
-    };
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Hotline.Core.Catalog;
 using Hotline.Storage;
 using Microsoft.AspNetCore.Identity;
 
@@ -17,16 +18,17 @@ public sealed class UserService(IUserStore store, TimeProvider time)
     // Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
     private static readonly string DummyHash = Hasher.HashPassword(null!, "not a password of anyone");
 
-    public async Task<UserResult> AddAsync(string name, IReadOnlyList<string> roles, string password, string actor, bool withTotp = false, CancellationToken ct = default)
+    /// <param name="language">The console language (ko, zh or en); null: the node's.</param>
+    public async Task<UserResult> AddAsync(string name, IReadOnlyList<string> roles, string password, string actor, bool withTotp = false, string? language = null, CancellationToken ct = default)
     {
         name = name.Trim();
         if (name.Length is 0 or > 64 || name.Any(char.IsControl))
         {
             return UserResult.Fail("a user name is 1 to 64 printable characters");
         }
-        if (CheckPassword(password) is { } weak)
+        if ((CheckPassword(password) ?? (language is null ? null : CheckLanguage(language))) is { } bad)
         {
-            return UserResult.Fail(weak);
+            return UserResult.Fail(bad);
         }
         var secret = withTotp || Roles.NeedsTotp(roles) ? TotpCodes.NewSecret() : null;
         var added = await store.AddUserAsync(new UserRecord
@@ -40,12 +42,13 @@ public sealed class UserService(IUserStore store, TimeProvider time)
             Disabled = false,
             Stamp = NewStamp(),
             CreatedAt = time.GetUtcNow(),
+            Language = language is null ? null : CatalogLanguages.Normalize(language),
         }, ct);
         if (added is null)
         {
             return UserResult.Fail($"a user named '{name}' already exists");
         }
-        await store.AuditAsync(actor, "user.add", $"{name} roles {string.Join(",", roles)}{(secret is null ? "" : " with TOTP")}", ct);
+        await store.AuditAsync(actor, "user.add", $"{name} roles {string.Join(",", roles)}{(secret is null ? "" : " with TOTP")}{(language is null ? "" : $" language {language}")}", ct);
         return new UserResult(added, null, secret);
     }
 
@@ -86,6 +89,26 @@ public sealed class UserService(IUserStore store, TimeProvider time)
         await store.AuditAsync(actor, disabled ? "user.disable" : "user.enable", user.Name, ct);
         return new UserResult(user, null, null);
     }
+
+    /// <summary>Sets the language the user's console speaks; their sessions go on (nothing about their rights changed).</summary>
+    public async Task<UserResult> SetLanguageAsync(string name, string language, string actor, CancellationToken ct = default)
+    {
+        if (store.FindUser(name) is not { } user)
+        {
+            return UserResult.Fail($"no user named '{name}'");
+        }
+        if (CheckLanguage(language) is { } bad)
+        {
+            return UserResult.Fail(bad);
+        }
+        user = user with { Language = CatalogLanguages.Normalize(language) };
+        await store.UpdateUserAsync(user, ct);
+        await store.AuditAsync(actor, "user.language", $"{user.Name} {user.Language}", ct);
+        return new UserResult(user, null, null);
+    }
+
+    public static string? CheckLanguage(string language) =>
+        CatalogLanguages.Normalize(language) is null ? $"language '{language}' is not one of {string.Join(", ", CatalogLanguages.All)}" : null;
 
     /// <summary>Changes roles; a user who now needs a second factor and has none gets a TOTP secret.</summary>
     public async Task<UserResult> SetRolesAsync(string name, IReadOnlyList<string> roles, string actor, CancellationToken ct = default)

@@ -94,6 +94,15 @@ internal static class Schema
         );
         """ + Users;
 
+    /// <summary>Columns added after a table was first created: CREATE TABLE IF NOT EXISTS leaves an existing table as it was.</summary>
+    public static void Migrate(Microsoft.Data.Sqlite.SqliteConnection db)
+    {
+        if (db.Scalar<long>("SELECT count(*) FROM pragma_table_info('users') WHERE name = 'language'") == 0)
+        {
+            db.Execute("ALTER TABLE users ADD COLUMN language TEXT");
+        }
+    }
+
     /// <summary>Console users, the audit log and shift handover notes (see SqliteStore.Users.cs).</summary>
     private const string Users = """
         CREATE TABLE IF NOT EXISTS users(
@@ -107,7 +116,8 @@ internal static class Schema
             locked_until_ms INTEGER,
             disabled INTEGER NOT NULL DEFAULT 0,
             stamp TEXT NOT NULL,
-            created_ms INTEGER NOT NULL
+            created_ms INTEGER NOT NULL,
+            language TEXT
         );
         CREATE TABLE IF NOT EXISTS audit(
             audit_id INTEGER PRIMARY KEY AUTOINCREMENT,

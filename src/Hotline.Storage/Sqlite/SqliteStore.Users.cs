@@ -5,7 +5,7 @@ namespace Hotline.Storage.Sqlite;
 public sealed partial class SqliteStore : IUserStore
 {
     private const string UserColumns =
-        "user_id, name, roles, password_hash, totp_secret, totp_last_step, failed, locked_until_ms, disabled, stamp, created_ms";
+        "user_id, name, roles, password_hash, totp_secret, totp_last_step, failed, locked_until_ms, disabled, stamp, created_ms, language";
 
     public UserRecord? FindUser(string name) => ReadUsers("WHERE name = $n", ("$n", name)).FirstOrDefault();
 
@@ -18,8 +18,8 @@ public sealed partial class SqliteStore : IUserStore
         {
             using var command = db.Command(
                 $"""
-                INSERT INTO users(name, roles, password_hash, totp_secret, totp_last_step, failed, locked_until_ms, disabled, stamp, created_ms)
-                VALUES($n, $r, $h, $s, $ls, $f, $l, $d, $st, $c)
+                INSERT INTO users(name, roles, password_hash, totp_secret, totp_last_step, failed, locked_until_ms, disabled, stamp, created_ms, language)
+                VALUES($n, $r, $h, $s, $ls, $f, $l, $d, $st, $c, $lang)
                 ON CONFLICT(name) DO NOTHING
                 RETURNING {UserColumns}
                 """,
@@ -31,14 +31,14 @@ public sealed partial class SqliteStore : IUserStore
         _queue.Enqueue(db => db.Execute(
             """
             UPDATE users SET roles = $r, password_hash = $h, totp_secret = $s, totp_last_step = $ls, failed = $f,
-                locked_until_ms = $l, disabled = $d, stamp = $st WHERE user_id = $id
+                locked_until_ms = $l, disabled = $d, stamp = $st, language = $lang WHERE user_id = $id
             """,
             [.. UserArgs(user), ("$id", user.Id)]), ct);
 
     private static (string, object?)[] UserArgs(UserRecord u) =>
     [
         ("$r", string.Join(',', u.Roles)), ("$h", u.PasswordHash), ("$s", u.TotpSecret), ("$ls", u.TotpLastStep),
-        ("$f", u.FailedAttempts), ("$l", u.LockedUntil?.ToUnixTimeMilliseconds()), ("$d", u.Disabled ? 1 : 0), ("$st", u.Stamp),
+        ("$f", u.FailedAttempts), ("$l", u.LockedUntil?.ToUnixTimeMilliseconds()), ("$d", u.Disabled ? 1 : 0), ("$st", u.Stamp), ("$lang", u.Language),
     ];
 
     private List<UserRecord> ReadUsers(string where, params (string, object?)[] args)
@@ -67,6 +67,7 @@ public sealed partial class SqliteStore : IUserStore
                 Disabled = r.GetInt64(8) != 0,
                 Stamp = r.GetString(9),
                 CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(10)),
+                Language = r.IsDBNull(11) ? null : r.GetString(11),
             });
         }
         return list;

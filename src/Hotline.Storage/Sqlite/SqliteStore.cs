@@ -37,6 +37,7 @@ public sealed partial class SqliteStore : IHotlineStore
         _writer = Open();
         _writer.Execute("PRAGMA journal_mode=WAL");
         _writer.Execute(Schema.Create);
+        Schema.Migrate(_writer);
         _writer.Execute(TranscriptSchema.Create);
         _writer.Execute(SupervisionSchema.Create);
         _writer.Execute($"PRAGMA user_version={Schema.Version}");

@@ -23,15 +23,16 @@ internal static class UserCommand
         var password = new Option<string?>("--password") { Description = "The password (visible to other local users in the process list: prefer --password-stdin)." };
         var stdin = new Option<bool>("--password-stdin") { Description = "Read the password from the first line of standard input." };
         var totp = new Option<bool>("--totp") { Description = "Give the user a TOTP second factor even if their roles do not need one." };
+        var language = new Option<string?>("--language") { Description = "The console's language for this user: ko, zh or en (default: the node's language)." };
 
-        var add = new Command("add", "Add a console user. Administrators always get a TOTP second factor.") { name, roles, password, stdin, totp };
+        var add = new Command("add", "Add a console user. Administrators always get a TOTP second factor.") { name, roles, password, stdin, totp, language };
         add.SetAction(async (r, ct) =>
         {
             var parsed = Roles.Parse(r.GetValue(roles)!) ?? throw new CliError($"--roles: use one or more of {string.Join(", ", Roles.All)}", 2);
             var (pw, generated) = Password(r, password, stdin);
             return await WithUsersAsync(r, async (users, folder) =>
             {
-                var result = await users.AddAsync(r.GetValue(name)!, parsed, pw, Actor(), r.GetValue(totp), ct);
+                var result = await users.AddAsync(r.GetValue(name)!, parsed, pw, Actor(), r.GetValue(totp), r.GetValue(language), ct);
                 Report(result, folder, generated ? pw : null, $"added user '{r.GetValue(name)!.Trim()}' ({string.Join(", ", parsed)})");
             });
         });
@@ -53,6 +54,11 @@ internal static class UserCommand
         enable.SetAction(async (r, ct) => await WithUsersAsync(r, async (users, folder) =>
             Report(await users.SetDisabledAsync(r.GetValue(name)!, false, Actor(), ct), folder, null, $"enabled user '{r.GetValue(name)}'")));
 
+        var lang = new Argument<string>("LANGUAGE") { Description = "ko, zh or en." };
+        var setLanguage = new Command("language", "Set the language of a user's console (their sessions go on).") { name, lang };
+        setLanguage.SetAction(async (r, ct) => await WithUsersAsync(r, async (users, folder) =>
+            Report(await users.SetLanguageAsync(r.GetValue(name)!, r.GetValue(lang)!, Actor(), ct), folder, null, $"user '{r.GetValue(name)}' now reads the console in {r.GetValue(lang)}")));
+
         var list = new Command("list", "List console users.");
         list.SetAction(async (r, ct) =>
         {
@@ -62,14 +68,14 @@ internal static class UserCommand
             foreach (var u in store.ListUsers())
             {
                 var status = u.Disabled ? "disabled" : u.LockedUntil is { } l && l > DateTimeOffset.UtcNow ? $"locked until {l:HH:mm}Z" : "active";
-                Console.WriteLine($"{u.Name,-24} {string.Join(",", u.Roles),-36} {(u.TotpSecret is null ? "password" : "password+totp"),-14} {status}");
+                Console.WriteLine($"{u.Name,-24} {string.Join(",", u.Roles),-36} {(u.TotpSecret is null ? "password" : "password+totp"),-14} {u.Language ?? "(node's)",-9} {status}");
             }
             return 0;
         });
 
-        return new Command("user", "Console users: add, reset, disable, enable, list. Works whether the node is running or not.")
+        return new Command("user", "Console users: add, reset, disable, enable, language, list. Works whether the node is running or not.")
         {
-            add, reset, disable, enable, list,
+            add, reset, disable, enable, setLanguage, list,
         };
     }
 

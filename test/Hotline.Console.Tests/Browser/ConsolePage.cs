@@ -26,25 +26,33 @@ public sealed class ConsolePage : IAsyncDisposable
     /// <summary>Every alert/confirm the page opened: peer text that ran as script would land here.</summary>
     public List<string> Dialogs { get; } = [];
 
-    /// <summary>Adds a user to the node and signs them in at 1280x800.</summary>
-    public static async Task<ConsolePage> SignInAsync(BrowserFixture browser, InProcessNode node, string name, string role, string password = "a long password")
+    /// <summary>
+    /// Adds a user to the node and signs them in at 1280x800. The console speaks <paramref name="language"/>
+    /// to them (English unless a test is about languages; null: the node's language).
+    /// </summary>
+    public static async Task<ConsolePage> SignInAsync(BrowserFixture browser, InProcessNode node, string name, string role, string password = "a long password", string? language = "en")
     {
-        var added = await node.Service<UserService>().AddAsync(name, [role], password, "test");
+        var added = await node.Service<UserService>().AddAsync(name, [role], password, "test", language: language);
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
-        var page = await context.NewPageAsync();
-        var console = new ConsolePage(context, page, node.Host.ApiUrl);
-        await page.GotoAsync(new Uri(node.Host.ApiUrl, "/").ToString());
-        // Not signed in: the console sends us to the sign-in form.
-        await page.WaitForURLAsync("**/signin**");
-        await page.GetByLabel("User name").FillAsync(name);
-        await page.GetByLabel("Password").FillAsync(password);
-        if (added.TotpSecret is { } secret)
-        {
-            await page.GetByLabel("Authenticator code").FillAsync(TotpCodes.Compute(secret, DateTimeOffset.UtcNow));
-        }
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await console.WaitInteractiveAsync();
+        var console = new ConsolePage(context, await context.NewPageAsync(), node.Host.ApiUrl);
+        await console.SignInAgainAsync(name, password, added.TotpSecret);
         return console;
+    }
+
+    /// <summary>Opens the console and goes through the sign-in form (by its fields' ids: its labels are in the browser's language).</summary>
+    public async Task SignInAgainAsync(string name, string password = "a long password", string? totpSecret = null)
+    {
+        await Page.GotoAsync(new Uri(Root, "/").ToString());
+        // Not signed in: the console sends us to the sign-in form.
+        await Page.WaitForURLAsync("**/signin**");
+        await Page.Locator("#name").FillAsync(name);
+        await Page.Locator("#password").FillAsync(password);
+        if (totpSecret is not null)
+        {
+            await Page.Locator("#code").FillAsync(TotpCodes.Compute(totpSecret, DateTimeOffset.UtcNow));
+        }
+        await Page.GetByTestId("sign-in").ClickAsync();
+        await WaitInteractiveAsync();
     }
 
     public async Task GoAsync(string path)

@@ -54,6 +54,35 @@ public sealed class ConsoleSessionTests
     }
 
     [Fact]
+    public async Task Catalog_messages_read_in_the_user_s_language_and_an_auditor_cannot_translate_or_certify()
+    {
+        await using var cluster = await TwoNodeCluster.StartAsync();
+        var values = new Dictionary<string, string> { ["position"] = "37.5,126.5" };
+        var sent = (await cluster.A.Messages.SendAsync(new SendRequest { Peer = cluster.B.Id, Channel = "ministerial", Template = "NAV-IDENTIFY-REQUEST", Params = values }, default)).Value!;
+        var catalog = Hotline.Core.Catalog.MessageCatalog.Default.Find("NAV-IDENTIFY-REQUEST")!;
+        var normalized = catalog.Validate(values).Normalized;
+
+        // The node speaks English; Kim reads Korean.
+        var kim = await SessionAsync(cluster.A, "kim", Roles.Operator, "ko");
+        Assert.Equal(catalog.Render("ko", normalized), (await kim.MessagesAsync(10)).Value!.Single().Text);
+        var smith = await SessionAsync(cluster.A, "smith", Roles.Operator);
+        Assert.Equal(catalog.Render("en", normalized), (await smith.MessagesAsync(10)).Value!.Single().Text);
+
+        var auditor = await SessionAsync(cluster.A, "park", Roles.Auditor);
+        Assert.NotNull((await auditor.TranslateAsync(sent.Id, "zh", "译文")).Error);
+        Assert.Empty(((IMessageHistory)cluster.A.Store).ListTranslations([sent.Id]));
+        var made = await kim.TranslateAsync(sent.Id, "zh", "译文");
+        Assert.Null(made.Error);
+        Assert.NotNull((await auditor.CertifyAsync(made.Value!.Id, null)).Error);
+        Assert.StartsWith("409", (await kim.CertifyAsync(made.Value.Id, null)).Error, StringComparison.Ordinal);
+        Assert.Null((await smith.CertifyAsync(made.Value.Id, "checked")).Error);
+        var audit = cluster.A.Service<IUserStore>().ListAudit();
+        Assert.Equal(2, audit.Count(e => e is { Actor: "park", Action: "denied" }));
+        Assert.Contains(audit, e => e is { Actor: "kim", Action: "translation.certify.refused", Detail: "409" });
+        Assert.Contains(audit, e => e is { Actor: "smith", Action: "translation.certify" });
+    }
+
+    [Fact]
     public async Task A_session_ends_when_the_user_is_disabled()
     {
         await using var cluster = await TwoNodeCluster.StartAsync();
@@ -64,10 +93,10 @@ public sealed class ConsoleSessionTests
     }
 
     /// <summary>A console session of a new user, called directly: what a forged call from a circuit would reach.</summary>
-    internal static async Task<ConsoleSession> SessionAsync(InProcessNode node, string name, string role)
+    internal static async Task<ConsoleSession> SessionAsync(InProcessNode node, string name, string role, string? language = null)
     {
         var users = node.Service<UserService>();
-        var user = (await users.AddAsync(name, [role], "a long password", "test")).User!;
+        var user = (await users.AddAsync(name, [role], "a long password", "test", language: language)).User!;
         var principal = new ClaimsPrincipal(new ClaimsIdentity(
         [
             new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),

@@ -36,4 +36,30 @@ public sealed class UserCommandTests
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains(node.Service<IUserStore>().ListAudit(), e => e.Actor.StartsWith("cli:", StringComparison.Ordinal) && e.Action == "user.add");
     }
+
+    [Fact]
+    public async Task User_add_and_user_language_set_the_console_language_and_refuse_an_unknown_one()
+    {
+        using var temp = new TempFolder("usercli");
+        await using var node = await InProcessNode.StartAsync(temp.Combine("n"), "Node N");
+        var data = node.Folder.Path;
+        var store = node.Service<IUserStore>();
+
+        var add = await HotlineCli.RunAsync(["user", "add", "kim", "--roles", "operator", "--password", "0123456789", "--language", "ko", "--data", data]);
+        Assert.True(add.ExitCode == 0, add.ToString());
+        Assert.Equal("ko", store.FindUser("kim")!.Language);
+
+        var bad = await HotlineCli.RunAsync(["user", "add", "lee", "--roles", "operator", "--password", "0123456789", "--language", "fr", "--data", data]);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("'fr' is not one of ko, zh, en", bad.Stderr, StringComparison.Ordinal);
+        Assert.Null(store.FindUser("lee"));
+
+        var set = await HotlineCli.RunAsync(["user", "language", "kim", "zh", "--data", data]);
+        Assert.True(set.ExitCode == 0, set.ToString());
+        Assert.Equal("zh", store.FindUser("kim")!.Language);
+        var list = await HotlineCli.RunAsync(["user", "list", "--data", data]);
+        Assert.Contains(list.StdoutLines, l => l.StartsWith("kim", StringComparison.Ordinal) && l.Contains(" zh ", StringComparison.Ordinal));
+        Assert.Equal(1, (await HotlineCli.RunAsync(["user", "language", "kim", "xx", "--data", data])).ExitCode);
+        Assert.Equal("zh", store.FindUser("kim")!.Language);
+    }
 }

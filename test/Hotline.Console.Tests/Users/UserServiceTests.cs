@@ -129,4 +129,49 @@ public sealed class UserServiceTests : IAsyncLifetime
         Assert.Equal([Roles.WatchOfficer, Roles.Administrator], Roles.Parse("watch-officer, admin"));
         Assert.Null(Roles.Parse("superuser"));
     }
+
+    [Fact]
+    public async Task A_user_language_is_stored_validated_audited_and_keeps_the_session()
+    {
+        var u = (await _users.AddAsync("kim", [Roles.Operator], "kims password", "test", language: "ko-KR")).User!;
+        Assert.Equal("ko", _store.FindUser("kim")!.Language);
+        Assert.Null((await _users.AddAsync("lee", [Roles.Operator], "lees password", "test")).User!.Language);
+
+        var bad = await _users.SetLanguageAsync("kim", "fr", "kim");
+        Assert.Contains("'fr' is not one of ko, zh, en", bad.Error, StringComparison.Ordinal);
+        Assert.Equal("ko", _store.FindUser("kim")!.Language);
+        Assert.Contains("is not one of", (await _users.AddAsync("park", [Roles.Operator], "parks password", "test", language: "zh-Hant")).Error, StringComparison.Ordinal);
+        Assert.Null(_store.FindUser("park"));
+
+        Assert.Null((await _users.SetLanguageAsync("kim", "zh", "kim")).Error);
+        Assert.Equal("zh", _store.FindUser("kim")!.Language);
+        Assert.NotNull(_users.Current(u.Id, u.Stamp));
+        Assert.Contains(_store.ListAudit(), e => e.Action == "user.language" && e.Detail == "kim zh");
+    }
+
+    [Fact]
+    public async Task A_database_made_before_languages_gets_the_column_and_keeps_its_users()
+    {
+        var path = _temp.Combine("old.db");
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            db.Open();
+            using var create = db.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE users(user_id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE COLLATE NOCASE, roles TEXT NOT NULL,
+                    password_hash TEXT NOT NULL, totp_secret TEXT, totp_last_step INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,
+                    locked_until_ms INTEGER, disabled INTEGER NOT NULL DEFAULT 0, stamp TEXT NOT NULL, created_ms INTEGER NOT NULL);
+                INSERT INTO users(name, roles, password_hash, stamp, created_ms) VALUES('old', 'operator', 'x', 's', 0);
+                """;
+            create.ExecuteNonQuery();
+        }
+        for (var i = 0; i < 2; i++)
+        {
+            await using var store = SqliteStore.Open(path, _identity, _time);
+            var users = new UserService(store, _time);
+            // The second opening finds the column already there and the language kept.
+            Assert.Equal(i == 0 ? null : "zh", store.FindUser("old")!.Language);
+            Assert.Null((await users.SetLanguageAsync("old", "zh", "test")).Error);
+        }
+    }
 }
