@@ -108,7 +108,8 @@ public sealed class CheckpointTests
         var atB = Assert.Single(Transcript(b).ListDivergences(a.Id));
         Assert.Equal((Direction.Inbound, 4L), (atB.Direction!.Value, atB.Seq!.Value));
         Assert.Contains("first difference: Node A → Node B seq 4: the two nodes hold different envelopes there", atB.Detail, StringComparison.Ordinal);
-        Assert.Contains(a.Store.ListSecurityEvents(), e => e.Kind == TranscriptEvents.DivergenceEvent);
+        // Security events reach the store in the background; the log line and the live event come first.
+        await Poll.UntilAsync(() => a.Store.ListSecurityEvents().Any(e => e.Kind == TranscriptEvents.DivergenceEvent), "A's security event");
         await Poll.UntilAsync(() => b.Store.ListSecurityEvents().Any(e => e.Kind == TranscriptEvents.DivergenceEvent), "B's security event");
         Assert.Null(Transcript(a).LatestCheckpoint(b.Id));
     }
