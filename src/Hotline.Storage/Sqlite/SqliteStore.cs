@@ -63,7 +63,7 @@ public sealed partial class SqliteStore : IHotlineStore
     }
 
     public Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, Action<StoredMessage>? committed = null, CancellationToken ct = default) =>
-        _queue.Enqueue(db => Append(db, peer, draft, Now()), ct, committed);
+        _queue.Enqueue(db => Append(db, peer, draft, Now()), ct, committed, inline: true);
 
     /// <summary>Stored times have millisecond precision; so do the ones we hand back.</summary>
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -190,7 +190,7 @@ public sealed partial class SqliteStore : IHotlineStore
                 });
             }
             return new InboundCommit(fresh, committed, states ?? [], conflicts ?? []);
-        }, ct);
+        }, ct, inline: true);
 
     /// <summary>The peer reports one of our messages seen or acknowledged: record it on that message.</summary>
     private static StateChange? ApplyResponse(SqliteConnection db, string peerId, Envelope e, Guid reference)
@@ -239,7 +239,7 @@ public sealed partial class SqliteStore : IHotlineStore
                 RecordPath(db, path, pos);
             }
             return changes;
-        }, ct);
+        }, ct, inline: true);
 
     /// <summary>Marks outbound envelopes delivered (or refused); adds the positions of those delivered to <paramref name="delivered"/>.</summary>
     private void Mark(SqliteConnection db, List<DeliveryChange> changes, List<long> delivered, string peerId, long first, long last,
