@@ -190,7 +190,7 @@ public sealed partial class SqliteStore : IHotlineStore
                 });
             }
             return new InboundCommit(fresh, committed, states ?? [], conflicts ?? []);
-        }, ct, inline: true);
+        }, ct);
 
     /// <summary>The peer reports one of our messages seen or acknowledged: record it on that message.</summary>
     private static StateChange? ApplyResponse(SqliteConnection db, string peerId, Envelope e, Guid reference)
@@ -239,7 +239,7 @@ public sealed partial class SqliteStore : IHotlineStore
                 RecordPath(db, path, pos);
             }
             return changes;
-        }, ct, inline: true);
+        }, ct);
 
     /// <summary>Marks outbound envelopes delivered (or refused); adds the positions of those delivered to <paramref name="delivered"/>.</summary>
     private void Mark(SqliteConnection db, List<DeliveryChange> changes, List<long> delivered, string peerId, long first, long last,

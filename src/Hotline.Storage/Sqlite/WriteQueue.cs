@@ -8,12 +8,13 @@ namespace Hotline.Storage.Sqlite;
 /// only after the transaction holding its operation has committed.
 /// </summary>
 /// <remarks>
-/// There is no writer thread waiting for work. A caller on the hot path (<c>inline</c>) that finds
-/// the writer idle commits on its own thread, and its await then goes on without a hand-over to
-/// another thread: each hand-over costs a wake-up, and a lone message crossed six of them. Other
-/// callers (some write from inside their own locks) never commit on their thread. Whatever is
-/// queued while a batch commits is committed by a thread-pool thread, batch after batch, until the
-/// queue is empty.
+/// There is no writer thread waiting for work. A caller that may block (<c>inline</c>: an API
+/// request) and finds the writer idle commits on its own thread, and its await then goes on
+/// without a hand-over to another thread: each hand-over costs a wake-up. Other callers never
+/// commit on their thread: some write from inside their own locks, and a session's read loop must
+/// go on reading (and checking signatures) while its batches commit, or the two would take turns.
+/// Whatever is queued while a batch commits is committed by a thread-pool thread, batch after
+/// batch, until the queue is empty.
 /// </remarks>
 internal sealed class WriteQueue : IAsyncDisposable
 {
