@@ -36,6 +36,12 @@ public interface IHotlineStore : IAsyncDisposable
     /// <summary>Outbound envelopes the peer has not yet receipted, in sequence order.</summary>
     IReadOnlyList<StoredMessage> LoadUndelivered(string peerId);
 
+    /// <summary>What the outbound queue keeps of the unreceipted envelopes: sequence number, precedence and size, in sequence order.</summary>
+    IReadOnlyList<OutboxEntry> LoadOutbox(string peerId);
+
+    /// <summary>The signed bytes of outbound envelopes, by sequence number (those not held are left out).</summary>
+    IReadOnlyDictionary<long, WireEnvelope> LoadWire(string peerId, IReadOnlyList<long> seqs);
+
     IReadOnlyList<StoredMessage> ListMessages(MessageQuery query);
 
     StoredMessage? FindMessage(Guid id, Direction? direction = null);
@@ -75,6 +81,9 @@ public interface IHotlineStore : IAsyncDisposable
 }
 
 public sealed record StoreCounts(long Outbound, long Undelivered, long Inbound);
+
+/// <summary>An unreceipted outbound envelope as the outbound queue tracks it.</summary>
+public readonly record struct OutboxEntry(long Seq, Precedence Precedence, int Size);
 
 /// <summary>An outbound envelope that a receipt has just marked delivered or rejected.</summary>
 public sealed record DeliveryChange(Guid Id, long Seq, string Channel, DateTimeOffset At, string? Rejected);

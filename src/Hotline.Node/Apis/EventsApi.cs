@@ -1,9 +1,13 @@
-using System.Net.ServerSentEvents;
-using System.Runtime.CompilerServices;
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
 using Hotline.Node.Messaging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace Hotline.Node.Apis;
 
@@ -12,17 +16,49 @@ public static class EventsApi
     public static RouteGroupBuilder MapEventsApi(this RouteGroupBuilder api)
     {
         // Server-Sent Events: one `event: <type>` with a JSON `data:` line per node event.
-        api.MapGet("/events", (EventHub hub, CancellationToken ct) => TypedResults.ServerSentEvents(Stream(hub, ct)));
+        api.MapGet("/events", StreamAsync);
         return api;
     }
 
-    private static async IAsyncEnumerable<SseItem<NodeEvent>> Stream(EventHub hub, [EnumeratorCancellation] CancellationToken ct)
+    private static async Task StreamAsync(HttpContext http, EventHub hub, IOptions<JsonOptions> json)
     {
         using var subscription = hub.Subscribe();
-        yield return new SseItem<NodeEvent>(new NodeEvent { Type = "hello", At = DateTimeOffset.UtcNow }, "hello");
-        await foreach (var e in subscription.Reader.ReadAllAsync(ct))
+        var ct = http.RequestAborted;
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var body = http.Response.BodyWriter;
+        using var writer = new Utf8JsonWriter(body);
+        var options = json.Value.SerializerOptions;
+        Write(body, writer, new NodeEvent { Type = "hello", At = DateTimeOffset.UtcNow }, options);
+        try
         {
-            yield return new SseItem<NodeEvent>(e, e.Type);
+            await body.FlushAsync(ct);
+            var reader = subscription.Reader;
+            while (await reader.WaitToReadAsync(ct))
+            {
+                // Every event already waiting goes out in one flush: under load, one write for many events.
+                while (reader.TryRead(out var e))
+                {
+                    Write(body, writer, e, options);
+                }
+                await body.FlushAsync(ct);
+            }
         }
+        catch (OperationCanceledException)
+        {
+            // The client went away.
+        }
+    }
+
+    private static void Write(PipeWriter body, Utf8JsonWriter writer, NodeEvent e, JsonSerializerOptions options)
+    {
+        body.Write("event: "u8);
+        body.Write(System.Text.Encoding.UTF8.GetBytes(e.Type));
+        body.Write("\ndata: "u8);
+        writer.Reset(body);
+        JsonSerializer.Serialize(writer, e, options);
+        writer.Flush();
+        body.Write("\n\n"u8);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Hotline.Core.Pairing;
@@ -49,6 +50,7 @@ public sealed class HotlineHost : IAsyncDisposable
         var config = folder.LoadConfig();
         var identity = folder.LoadIdentity();
         var certificate = folder.LoadCertificate();
+        WarmCertificateStore(certificate);
         var token = Encoding.UTF8.GetBytes(folder.LoadToken());
         var time = settings.Time ?? TimeProvider.System;
 
@@ -207,6 +209,26 @@ public sealed class HotlineHost : IAsyncDisposable
         File.Move(temp, folder.RuntimeFile, overwrite: true);
         Log.NodeStarted(app.Services.GetRequiredService<ILogger<HotlineHost>>(), config.Name, identity.PublicKey.Id, host.LinkUrl.ToString(), host.ApiUrl.ToString());
         return host;
+    }
+
+    /// <summary>
+    /// Kestrel's certificate context and every TLS handshake build an X509 chain, and the first
+    /// chain a process builds reads the system's whole CA store (a few hundred milliseconds). The
+    /// link trusts pins, not CAs, but the chain is built all the same: read the store on another
+    /// thread while the host is put together, so that it is not on the way to the first link.
+    /// </summary>
+    private static void WarmCertificateStore(X509Certificate2 certificate)
+    {
+        var copy = X509CertificateLoader.LoadCertificate(certificate.RawData);
+        _ = Task.Run(() =>
+        {
+            using (copy)
+            using (var chain = new X509Chain())
+            {
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                chain.Build(copy);
+            }
+        });
     }
 
     public Task WaitForShutdownAsync(CancellationToken ct) => _app.WaitForShutdownAsync(ct);

@@ -68,9 +68,9 @@ public sealed class LinkManager : BackgroundService
         foreach (var peer in _directory.All)
         {
             var link = _links.GetOrAdd(peer.Id, _ => new PeerLink(_ctx, peer));
-            foreach (var m in _ctx.Store.LoadUndelivered(peer.Id))
+            foreach (var e in _ctx.Store.LoadOutbox(peer.Id))
             {
-                link.Queue.Add(m.Envelope);
+                link.Queue.Add(e.Seq, e.Precedence, e.Size);
             }
         }
     }

@@ -8,17 +8,33 @@ namespace Hotline.Node.Link;
 /// highest precedence first and, within a precedence, in sequence order. Envelopes sent on a
 /// session that dies go back to the front when the next session starts.
 /// </summary>
+/// <remarks>
+/// The queue keeps each envelope's sequence number, precedence and size. It keeps the signed bytes
+/// too while they fit in <see cref="MemoryBudget"/>; beyond that (a backlog built up during an
+/// outage) it reads them back from the store a batch at a time when they are taken, so a backlog of
+/// any length costs a few dozen bytes an envelope.
+/// </remarks>
 public sealed class OutboundQueue
 {
     private const int Levels = 4;
+    /// <summary>Signed bytes kept in memory at most; the rest are read back from the store.</summary>
+    public const long MemoryBudget = 8 << 20;
     private readonly Lock _lock = new();
-    private readonly Dictionary<long, Envelope> _unacked = [];
+    private readonly Dictionary<long, Item> _unacked = [];
     private readonly SortedSet<long>[] _pending = [.. Enumerable.Range(0, Levels).Select(_ => new SortedSet<long>())];
     private readonly HashSet<long> _inFlight = [];
+    private readonly Func<IReadOnlyList<long>, IReadOnlyDictionary<long, WireEnvelope>>? _load;
     private TaskCompletionSource _signal = NewSignal();
     private long _epoch;
+    private long _heldBytes;
 
-    public OutboundQueue(int window) => Window = window;
+    /// <param name="window">See <see cref="Window"/>.</param>
+    /// <param name="load">Reads signed bytes back from the store; without it, the queue keeps them all in memory.</param>
+    public OutboundQueue(int window, Func<IReadOnlyList<long>, IReadOnlyDictionary<long, WireEnvelope>>? load = null)
+    {
+        Window = window;
+        _load = load;
+    }
 
     /// <summary>
     /// How many envelopes may be on the wire unreceipted at once: keeps urgent traffic from
@@ -57,23 +73,35 @@ public sealed class OutboundQueue
         lock (_lock)
         {
             var counts = new int[Levels];
-            foreach (var e in _unacked.Values)
+            foreach (var item in _unacked.Values)
             {
-                counts[Level(e.Precedence)]++;
+                counts[item.Level]++;
             }
             return counts;
         }
     }
 
-    public void Add(Envelope envelope)
+    /// <summary>A newly committed envelope.</summary>
+    public void Add(Envelope envelope) => Add(envelope.Seq, envelope.Precedence, envelope.Body.Length, new WireEnvelope(envelope.Seq, envelope.Body, envelope.Signature));
+
+    /// <summary>An envelope of the stored outbox (at start-up): its bytes are read when it is taken.</summary>
+    public void Add(long seq, Precedence precedence, int size) => Add(seq, precedence, size, null);
+
+    private void Add(long seq, Precedence precedence, int size, WireEnvelope? wire)
     {
         lock (_lock)
         {
-            if (!_unacked.TryAdd(envelope.Seq, envelope))
+            var item = new Item(Level(precedence), size);
+            if (!_unacked.TryAdd(seq, item))
             {
                 return;
             }
-            _pending[Level(envelope.Precedence)].Add(envelope.Seq);
+            if (wire is not null && (_load is null || _heldBytes + size <= MemoryBudget))
+            {
+                item.Wire = wire;
+                _heldBytes += size;
+            }
+            _pending[item.Level].Add(seq);
             Wake();
         }
     }
@@ -85,9 +113,13 @@ public sealed class OutboundQueue
         {
             foreach (var seq in seqs)
             {
-                if (_unacked.Remove(seq, out var e))
+                if (_unacked.Remove(seq, out var item))
                 {
-                    _pending[Level(e.Precedence)].Remove(seq);
+                    _pending[item.Level].Remove(seq);
+                    if (item.Wire is not null)
+                    {
+                        _heldBytes -= item.Size;
+                    }
                 }
                 _inFlight.Remove(seq);
             }
@@ -109,9 +141,9 @@ public sealed class OutboundQueue
             {
                 set.Clear();
             }
-            foreach (var (seq, e) in _unacked)
+            foreach (var (seq, item) in _unacked)
             {
-                _pending[Level(e.Precedence)].Add(seq);
+                _pending[item.Level].Add(seq);
             }
             Wake();
             return _epoch;
@@ -119,11 +151,12 @@ public sealed class OutboundQueue
     }
 
     /// <summary>Takes the next envelopes to send, up to the batch limits, or waits until there are some.</summary>
-    public async Task<List<Envelope>> TakeAsync(long epoch, int maxCount, int maxBytes, CancellationToken ct)
+    public async Task<List<WireEnvelope>> TakeAsync(long epoch, int maxCount, int maxBytes, CancellationToken ct)
     {
         while (true)
         {
             Task wait;
+            List<(long Seq, WireEnvelope? Wire)> batch;
             lock (_lock)
             {
                 if (epoch != _epoch)
@@ -132,24 +165,40 @@ public sealed class OutboundQueue
                 }
                 // Checked under the lock: a session closed before a Rewind must take nothing after it.
                 ct.ThrowIfCancellationRequested();
-                var batch = TakeLocked(maxCount, maxBytes);
-                if (batch.Count > 0)
-                {
-                    return batch;
-                }
+                batch = TakeLocked(maxCount, maxBytes);
                 if (_signal.Task.IsCompleted)
                 {
                     _signal = NewSignal();
                 }
                 wait = _signal.Task;
             }
+            if (batch.Count > 0)
+            {
+                return batch.Exists(b => b.Wire is null) ? Load(batch) : batch.ConvertAll(b => b.Wire!);
+            }
             await wait.WaitAsync(ct);
         }
     }
 
-    private List<Envelope> TakeLocked(int maxCount, int maxBytes)
+    /// <summary>Reads the bytes the queue does not keep, in one query for the batch; keeps the batch's order.</summary>
+    private List<WireEnvelope> Load(List<(long Seq, WireEnvelope? Wire)> batch)
     {
-        var batch = new List<Envelope>();
+        var loaded = _load!([.. batch.Where(b => b.Wire is null).Select(b => b.Seq)]);
+        var list = new List<WireEnvelope>(batch.Count);
+        foreach (var (seq, wire) in batch)
+        {
+            // Missing only if receipted and gone meanwhile: nothing to send then.
+            if ((wire ?? loaded.GetValueOrDefault(seq)) is { } w)
+            {
+                list.Add(w);
+            }
+        }
+        return list;
+    }
+
+    private List<(long Seq, WireEnvelope? Wire)> TakeLocked(int maxCount, int maxBytes)
+    {
+        var batch = new List<(long, WireEnvelope?)>();
         var bytes = 0;
         for (var level = Levels - 1; level >= 0; level--)
         {
@@ -158,15 +207,15 @@ public sealed class OutboundQueue
             while (set.Count > 0 && batch.Count < maxCount && _inFlight.Count < limit)
             {
                 var seq = set.Min;
-                var e = _unacked[seq];
-                if (batch.Count > 0 && bytes + e.Body.Length > maxBytes)
+                var item = _unacked[seq];
+                if (batch.Count > 0 && bytes + item.Size > maxBytes)
                 {
                     return batch;
                 }
                 set.Remove(seq);
                 _inFlight.Add(seq);
-                batch.Add(e);
-                bytes += e.Body.Length;
+                batch.Add((seq, item.Wire));
+                bytes += item.Size;
             }
         }
         return batch;
@@ -177,4 +226,11 @@ public sealed class OutboundQueue
     private static int Level(Precedence p) => (int)p - 1;
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed class Item(int level, int size)
+    {
+        public int Level { get; } = level;
+        public int Size { get; } = size;
+        public WireEnvelope? Wire { get; set; }
+    }
 }

@@ -32,7 +32,7 @@ public sealed class PeerLink
     {
         _ctx = ctx;
         Peer = peer;
-        Queue = new OutboundQueue(ctx.Window);
+        Queue = new OutboundQueue(ctx.Window, seqs => ctx.Store.LoadWire(peer.Id, seqs));
         StateSince = ctx.Time.GetUtcNow();
         // The node with the lower identity key is the preferred dialler; the other dials only
         // after a grace period without a session, so that both seldom dial at once.
@@ -204,17 +204,30 @@ public sealed class PeerLink
         }
     }
 
-    /// <summary>Verifies, commits and receipts a batch from the peer. Commit happens before the receipt is built.</summary>
-    internal async Task<SignedReceipt> OnEnvelopesAsync(EnvelopeBatch batch, LinkPath? path, CancellationToken ct)
+    /// <summary>Verifies and commits a batch from the peer; returns what its receipt must say (see <see cref="SealReceipt"/>).</summary>
+    internal async Task<ReceiptContent> OnEnvelopesAsync(EnvelopeBatch batch, LinkPath? path, CancellationToken ct)
     {
-        var me = _ctx.Identity.PublicKey;
         var valid = new List<Envelope>(batch.Envelopes.Count);
         List<(long, string)>? rejected = null;
         // Refused for their content, these signed envelopes remain entries of the transcript's chain.
         List<(SignedEnvelope, string)>? refused = null;
-        foreach (var signed in batch.Envelopes)
+        var checks = new EnvelopeCheck[batch.Envelopes.Count];
+        // Signature checks are most of what a batch costs here: a large batch is spread over the
+        // cores. The loop waits for all of them, so the order of the batch is kept.
+        if (checks.Length >= ParallelChecksFrom)
         {
-            var check = EnvelopeCodec.Open(Peer.Key, me, signed.Body.Span, signed.Signature.Span);
+            Parallel.For(0, checks.Length, i => checks[i] = Open(batch.Envelopes[i]));
+        }
+        else
+        {
+            for (var i = 0; i < checks.Length; i++)
+            {
+                checks[i] = Open(batch.Envelopes[i]);
+            }
+        }
+        for (var i = 0; i < checks.Length; i++)
+        {
+            var (signed, check) = (batch.Envelopes[i], checks[i]);
             if (check.Envelope is { } e)
             {
                 if (_ctx.Policy.Refuse(Peer, e) is not { } refusal)
@@ -270,8 +283,17 @@ public sealed class PeerLink
         {
             _ctx.Events.Publish(NodeEvent.ForState(s));
         }
-        return ReceiptCodec.Seal(_ctx.Identity, Peer.Key, commit.Committed, rejected ?? [], Time.GetUtcNow());
+        return new ReceiptContent(commit.Committed, rejected ?? []);
     }
+
+    private const int ParallelChecksFrom = 8;
+
+    private EnvelopeCheck Open(SignedEnvelope signed) =>
+        EnvelopeCodec.Open(Peer.Key, _ctx.Identity.PublicKey, signed.Body.Span, signed.Signature.Span);
+
+    /// <summary>Signs one receipt for what was committed (or refused): the caller has the commit done before it asks.</summary>
+    internal SignedReceipt SealReceipt(ReceiptContent content) =>
+        ReceiptCodec.Seal(_ctx.Identity, Peer.Key, content.Committed, content.Rejected, Time.GetUtcNow());
 
     internal void OnTranscript(PeerSession session, TranscriptFrame frame) => _ctx.Transcript?.OnFrame(this, session, frame);
 
@@ -336,6 +358,14 @@ public sealed class PeerLink
         t.SetResult();
         return t;
     }
+}
+
+/// <summary>What a receipt covers: sequence numbers committed, and those refused with the reason.</summary>
+internal sealed record ReceiptContent(IReadOnlyList<long> Committed, IReadOnlyList<(long Seq, string Reason)> Rejected)
+{
+    /// <summary>One receipt for several commits: the peer then verifies and stores one signature instead of many.</summary>
+    public static ReceiptContent Merge(IReadOnlyList<ReceiptContent> parts) => parts.Count == 1 ? parts[0]
+        : new([.. parts.SelectMany(p => p.Committed)], [.. parts.SelectMany(p => p.Rejected)]);
 }
 
 /// <summary>What every link of the node shares.</summary>

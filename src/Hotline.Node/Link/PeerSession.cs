@@ -26,7 +26,7 @@ public sealed class PeerSession
     // finished in that order by CompleteLoopAsync. The read loop goes on to the next frame while
     // the store commits, so batches that arrive meanwhile share one group commit (one fsync)
     // instead of each waiting for its own. The peer's window bounds how many are pending.
-    private readonly Channel<Task<Frame?>> _pending = Channel.CreateBounded<Task<Frame?>>(
+    private readonly Channel<Task<ReceiptContent?>> _pending = Channel.CreateBounded<Task<ReceiptContent?>>(
         new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
     private long _lastReceivedTicks;
     private long _heartbeatNonce;
@@ -211,7 +211,7 @@ public sealed class PeerSession
                     break;
                 case Frame.KindOneofCase.Envelopes:
                     // Verifies and queues the commit now; the receipt is written once it is committed.
-                    await _pending.Writer.WriteAsync(ReceiptFrameAsync(_link.OnEnvelopesAsync(frame.Envelopes, Path, ct)), ct);
+                    await _pending.Writer.WriteAsync(_link.OnEnvelopesAsync(frame.Envelopes, Path, ct)!, ct);
                     break;
                 case Frame.KindOneofCase.Receipt:
                     await _pending.Writer.WriteAsync(AppliedAsync(_link.OnReceiptAsync(frame.Receipt, Path, ct)), ct);
@@ -239,28 +239,45 @@ public sealed class PeerSession
         CloseReason ??= "peer closed the stream";
     }
 
-    /// <summary>Finishes the pending commits in arrival order: writes each batch's receipt once its commit is done.</summary>
+    /// <summary>
+    /// Finishes the pending commits in arrival order: once a batch is committed, writes its receipt.
+    /// Batches whose commits have finished by then (one group commit often holds several) share
+    /// that receipt: one signature to make and check, one frame, one row in the peer's store.
+    /// </summary>
     private async Task CompleteLoopAsync(CancellationToken ct)
     {
-        await foreach (var pending in _pending.Reader.ReadAllAsync(ct))
+        var reader = _pending.Reader;
+        var parts = new List<ReceiptContent>();
+        await foreach (var pending in reader.ReadAllAsync(ct))
         {
-            var frame = await pending;
-            if (ReferenceEquals(frame, BadReceipt))
+            var content = await pending;
+            if (ReferenceEquals(content, BadReceipt))
             {
                 return;
             }
-            if (frame is not null)
+            if (content is not null)
             {
-                await WriteAsync(frame, ct);
+                parts.Add(content);
+            }
+            while (reader.TryPeek(out var next) && next.IsCompletedSuccessfully && !ReferenceEquals(next.Result, BadReceipt))
+            {
+                reader.TryRead(out _);
+                if (next.Result is { } more)
+                {
+                    parts.Add(more);
+                }
+            }
+            if (parts.Count > 0)
+            {
+                await WriteAsync(new Frame { Receipt = _link.SealReceipt(ReceiptContent.Merge(parts)) }, ct);
+                parts.Clear();
             }
         }
         // The read loop ended first and closes the session; wait for that rather than end it here.
         await Task.Delay(Timeout.Infinite, ct);
     }
 
-    private static async Task<Frame?> ReceiptFrameAsync(Task<SignedReceipt> commit) => new Frame { Receipt = await commit };
-
-    private async Task<Frame?> AppliedAsync(Task<bool> apply)
+    private async Task<ReceiptContent?> AppliedAsync(Task<bool> apply)
     {
         if (await apply)
         {
@@ -271,7 +288,7 @@ public sealed class PeerSession
     }
 
     /// <summary>Marks a receipt that did not verify: the session ends.</summary>
-    private static readonly Frame BadReceipt = new();
+    private static readonly ReceiptContent BadReceipt = new([], []);
 
     private async Task SendLoopAsync(CancellationToken ct)
     {

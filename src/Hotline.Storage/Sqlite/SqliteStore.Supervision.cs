@@ -182,22 +182,14 @@ public sealed partial class SqliteStore : ISupervisionStore
         return db.Scalar<long>("SELECT count(*) FROM peers") >= 0;
     }
 
-    /// <summary>Records the path of envelopes that just arrived (new rows) or were just receipted.</summary>
-    private static void RecordPaths(SqliteConnection db, LinkPath? path, string peerId, Direction direction, IEnumerable<long> seqs)
+    /// <summary>Records the path of an envelope that just arrived (a new row) or was just receipted, by its position.</summary>
+    private void RecordPath(SqliteConnection db, LinkPath? path, long pos)
     {
         if (path is null)
         {
             return;
         }
-        foreach (var seq in seqs)
-        {
-            db.Execute(
-                """
-                INSERT INTO envelope_paths(pos, path_index, endpoint)
-                SELECT pos, $i, $e FROM envelopes WHERE peer_id = $p AND direction = $d AND seq = $s
-                ON CONFLICT(pos) DO NOTHING
-                """,
-                ("$i", path.Index), ("$e", path.Endpoint), ("$p", peerId), ("$d", (int)direction), ("$s", seq));
-        }
+        Prepared(db, "INSERT INTO envelope_paths(pos, path_index, endpoint) VALUES($pos, $i, $e) ON CONFLICT(pos) DO NOTHING",
+            ("$pos", pos), ("$i", path.Index), ("$e", path.Endpoint)).ExecuteNonQuery();
     }
 }

@@ -9,6 +9,9 @@ public sealed partial class SqliteStore : ITranscriptStore
 {
     // Prepared on the writer connection: one held inbound entry (accepted or refused) by seq.
     private SqliteCommand? _heldInbound;
+    // Writer thread only: the highest inbound entry held per peer (accepted or refused), so that
+    // an envelope arriving in order is checked against its predecessor without a query.
+    private readonly Dictionary<string, (long Seq, byte[] Hash)> _inboundTops = [];
 
     /// <summary>
     /// The receiver's chain rule (docs/protocol.md §6.3): a new inbound entry must name as
@@ -17,6 +20,14 @@ public sealed partial class SqliteStore : ITranscriptStore
     /// </summary>
     private string? ChainConflict(SqliteConnection db, string peerId, long seq, byte[] hash, byte[] prevHash)
     {
+        var top = InboundTop(db, peerId);
+        if (seq > top.Seq)
+        {
+            // Nothing is held at seq or after it: only the predecessor can disagree, and it is known if held.
+            return seq == top.Seq + 1 && seq > 1 && !top.Hash.AsSpan().SequenceEqual(prevHash)
+                ? $"{DivergenceKinds.ChainMismatchReason}: prev_hash is not the hash of seq {seq - 1} held here"
+                : null;
+        }
         if (HeldInbound(db, peerId, seq) is { } held)
         {
             // A copy of an accepted envelope is the caller's business (a replay, or a conflict).
@@ -34,6 +45,33 @@ public sealed partial class SqliteStore : ITranscriptStore
             return $"{DivergenceKinds.ChainMismatchReason}: seq {seq + 1} held here names a different predecessor";
         }
         return null;
+    }
+
+    private (long Seq, byte[] Hash) InboundTop(SqliteConnection db, string peerId)
+    {
+        if (_inboundTops.TryGetValue(peerId, out var top))
+        {
+            return top;
+        }
+        using var command = db.Command(
+            """
+            SELECT seq, hash FROM envelopes WHERE peer_id = $p AND direction = 1
+            UNION ALL SELECT seq, hash FROM refused_envelopes WHERE peer_id = $p
+            ORDER BY seq DESC LIMIT 1
+            """, ("$p", peerId));
+        using var r = command.ExecuteReader();
+        top = r.Read() ? (r.GetInt64(0), (byte[])r[1]) : (0L, []);
+        _inboundTops[peerId] = top;
+        return top;
+    }
+
+    /// <summary>An inbound entry was just written (in the open transaction; a rollback forgets the cache).</summary>
+    private void Held(string peerId, long seq, byte[] hash)
+    {
+        if (_inboundTops.TryGetValue(peerId, out var top) && seq > top.Seq)
+        {
+            _inboundTops[peerId] = (seq, hash);
+        }
     }
 
     private (byte[] Hash, byte[] Body, bool Refused)? HeldInbound(SqliteConnection db, string peerId, long seq)
@@ -82,6 +120,7 @@ public sealed partial class SqliteStore : ITranscriptStore
                     """,
                     ("$p", peerId), ("$s", e.Seq), ("$b", e.Body), ("$sig", e.Signature), ("$h", e.Hash), ("$r", e.Reason),
                     ("$t", Now().ToUnixTimeMilliseconds()));
+                Held(peerId, e.Seq, e.Hash);
             }
             return broken;
         }, ct);

@@ -21,6 +21,8 @@ public sealed partial class SqliteStore : IHotlineStore
     private readonly TimeProvider _time;
     // Touched only on the writer thread: the last outbound (seq, hash) per peer.
     private readonly Dictionary<string, (long Seq, byte[] Hash)> _heads = [];
+    // Writer thread only: hot statements, parsed once (see Prepared).
+    private readonly Dictionary<string, SqliteCommand> _prepared = [];
     private SqliteCommand? _insertEnvelope;
 
     private SqliteStore(string path, NodeIdentity identity, TimeProvider time)
@@ -41,7 +43,11 @@ public sealed partial class SqliteStore : IHotlineStore
         _writer.Execute(TranscriptSchema.Create);
         _writer.Execute(SupervisionSchema.Create);
         _writer.Execute($"PRAGMA user_version={Schema.Version}");
-        _queue = new WriteQueue(_writer, () => { _heads.Clear(); });
+        _queue = new WriteQueue(_writer, () =>
+        {
+            _heads.Clear();
+            _inboundTops.Clear();
+        });
     }
 
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/>.</summary>
@@ -58,7 +64,7 @@ public sealed partial class SqliteStore : IHotlineStore
     }
 
     public Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, Action<StoredMessage>? committed = null, CancellationToken ct = default) =>
-        _queue.Enqueue(db => Append(db, peer, draft, Now()), ct, committed);
+        _queue.Enqueue(db => Append(db, peer, draft, Now()), ct, committed, inline: true);
 
     /// <summary>Stored times have millisecond precision; so do the ones we hand back.</summary>
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -151,7 +157,8 @@ public sealed partial class SqliteStore : IHotlineStore
                 {
                     // A replay of what we hold is committed already; anything else under a known
                     // sequence number or id is a conflicting envelope, refused.
-                    var held = db.Scalar<byte[]>("SELECT hash FROM envelopes WHERE peer_id = $p AND direction = 1 AND seq = $s", ("$p", peerId), ("$s", e.Seq));
+                    var held = Prepared(db, "SELECT hash FROM envelopes WHERE peer_id = $p AND direction = 1 AND seq = $s", ("$p", peerId), ("$s", e.Seq))
+                        .ExecuteScalar() as byte[];
                     if (held is not null && held.AsSpan().SequenceEqual(e.Hash))
                     {
                         committed.Add(e.Seq);
@@ -163,7 +170,8 @@ public sealed partial class SqliteStore : IHotlineStore
                     continue;
                 }
                 committed.Add(e.Seq);
-                RecordPaths(db, path, peerId, Direction.Inbound, [e.Seq]);
+                Held(peerId, e.Seq, e.Hash);
+                RecordPath(db, path, pos);
                 if (e.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement && e.Reference is { } reference)
                 {
                     if (ApplyResponse(db, peerId, e, reference) is { } change)
@@ -213,39 +221,71 @@ public sealed partial class SqliteStore : IHotlineStore
         _queue.Enqueue<IReadOnlyList<DeliveryChange>>(db =>
         {
             var now = Now();
-            var receiptId = db.Scalar<long>(
+            var receiptId = (long)Prepared(db,
                 "INSERT INTO receipts(peer_id, body, signature, received_ms) VALUES($p, $b, $s, $t) RETURNING receipt_id",
                 ("$p", peerId), ("$b", receipt.Body.ToByteArray()), ("$s", receipt.Signature.ToByteArray()),
-                ("$t", now.ToUnixTimeMilliseconds()));
+                ("$t", now.ToUnixTimeMilliseconds())).ExecuteScalar()!;
             var changes = new List<DeliveryChange>();
+            var delivered = new List<long>();
             foreach (var range in body.Committed)
             {
-                Mark(db, changes, peerId, (long)range.First, (long)range.Last, receiptId, null, now);
+                Mark(db, changes, delivered, peerId, (long)range.First, (long)range.Last, receiptId, null, now);
             }
             foreach (var r in body.Rejected)
             {
-                Mark(db, changes, peerId, (long)r.Seq, (long)r.Seq, receiptId, r.Reason, now);
+                Mark(db, changes, delivered, peerId, (long)r.Seq, (long)r.Seq, receiptId, r.Reason, now);
             }
-            RecordPaths(db, path, peerId, Direction.Outbound, changes.Where(c => c.Rejected is null).Select(c => c.Seq));
+            foreach (var pos in delivered)
+            {
+                RecordPath(db, path, pos);
+            }
             return changes;
         }, ct);
 
-    private static void Mark(SqliteConnection db, List<DeliveryChange> changes, string peerId, long first, long last,
+    /// <summary>Marks outbound envelopes delivered (or refused); adds the positions of those delivered to <paramref name="delivered"/>.</summary>
+    private void Mark(SqliteConnection db, List<DeliveryChange> changes, List<long> delivered, string peerId, long first, long last,
         long receiptId, string? rejected, DateTimeOffset now)
     {
-        var column = rejected is null ? "delivered_ms = $t" : "rejected = $r";
-        using var command = db.Command(
-            $"""
-            UPDATE envelopes SET {column}, receipt_id = $rid
-            WHERE peer_id = $p AND direction = 0 AND seq BETWEEN $a AND $b AND delivered_ms IS NULL AND rejected IS NULL
-            RETURNING id, seq, channel
-            """,
-            ("$t", now.ToUnixTimeMilliseconds()), ("$r", rejected), ("$rid", receiptId), ("$p", peerId), ("$a", first), ("$b", last));
-        using var reader = command.ExecuteReader();
+        var sql = rejected is null ? MarkDelivered : MarkRejected;
+        using var reader = Prepared(db, sql,
+            ("$t", now.ToUnixTimeMilliseconds()), ("$r", rejected), ("$rid", receiptId), ("$p", peerId), ("$a", first), ("$b", last)).ExecuteReader();
         while (reader.Read())
         {
             changes.Add(new DeliveryChange(Uuid7.FromBytes((byte[])reader[0]), reader.GetInt64(1), reader.GetString(2), now, rejected));
+            if (rejected is null)
+            {
+                delivered.Add(reader.GetInt64(3));
+            }
         }
+    }
+
+    private const string MarkDelivered = """
+        UPDATE envelopes SET delivered_ms = $t, receipt_id = $rid
+        WHERE peer_id = $p AND direction = 0 AND seq BETWEEN $a AND $b AND delivered_ms IS NULL AND rejected IS NULL
+        RETURNING id, seq, channel, pos
+        """;
+
+    private const string MarkRejected = """
+        UPDATE envelopes SET rejected = $r, receipt_id = $rid
+        WHERE peer_id = $p AND direction = 0 AND seq BETWEEN $a AND $b AND delivered_ms IS NULL AND rejected IS NULL
+        RETURNING id, seq, channel, pos
+        """;
+
+    /// <summary>A command on the writer connection, parsed once per SQL text and reused: for statements run per envelope or per receipt.</summary>
+    private SqliteCommand Prepared(SqliteConnection db, string sql, params (string Name, object? Value)[] args)
+    {
+        if (!_prepared.TryGetValue(sql, out var command))
+        {
+            command = db.CreateCommand();
+            command.CommandText = sql;
+            _prepared[sql] = command;
+        }
+        command.Parameters.Clear();
+        foreach (var (name, value) in args)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return command;
     }
 
     private (long Seq, byte[] Hash) Head(SqliteConnection db, string peerId)
@@ -309,6 +349,46 @@ public sealed partial class SqliteStore : IHotlineStore
     public IReadOnlyList<StoredMessage> LoadUndelivered(string peerId) => Query(
         $"SELECT {MessageColumns} FROM envelopes WHERE peer_id = $p AND direction = 0 AND delivered_ms IS NULL AND rejected IS NULL ORDER BY seq",
         ("$p", peerId));
+
+    public IReadOnlyList<OutboxEntry> LoadOutbox(string peerId)
+    {
+        using var db = Open();
+        using var command = db.Command(
+            "SELECT seq, precedence, length(body) FROM envelopes WHERE peer_id = $p AND direction = 0 AND delivered_ms IS NULL AND rejected IS NULL ORDER BY seq",
+            ("$p", peerId));
+        using var r = command.ExecuteReader();
+        var list = new List<OutboxEntry>();
+        while (r.Read())
+        {
+            list.Add(new OutboxEntry(r.GetInt64(0), (Precedence)r.GetInt32(1), r.GetInt32(2)));
+        }
+        return list;
+    }
+
+    public IReadOnlyDictionary<long, WireEnvelope> LoadWire(string peerId, IReadOnlyList<long> seqs)
+    {
+        var wanted = seqs.ToHashSet();
+        var found = new Dictionary<long, WireEnvelope>(wanted.Count);
+        if (wanted.Count == 0)
+        {
+            return found;
+        }
+        using var db = Open();
+        // One range scan of the (peer, direction, seq) index: a batch is mostly consecutive.
+        using var command = db.Command(
+            "SELECT seq, body, signature FROM envelopes WHERE peer_id = $p AND direction = 0 AND seq BETWEEN $a AND $b",
+            ("$p", peerId), ("$a", wanted.Min()), ("$b", wanted.Max()));
+        using var r = command.ExecuteReader();
+        while (r.Read())
+        {
+            var seq = r.GetInt64(0);
+            if (wanted.Contains(seq))
+            {
+                found[seq] = new WireEnvelope(seq, (byte[])r[1], (byte[])r[2]);
+            }
+        }
+        return found;
+    }
 
     public IReadOnlyList<StoredMessage> ListMessages(MessageQuery query) => Query(
         $"""
@@ -449,6 +529,10 @@ public sealed partial class SqliteStore : IHotlineStore
         await _queue.DisposeAsync();
         _insertEnvelope?.Dispose();
         _heldInbound?.Dispose();
+        foreach (var command in _prepared.Values)
+        {
+            command.Dispose();
+        }
         await _writer.DisposeAsync();
         SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
     }

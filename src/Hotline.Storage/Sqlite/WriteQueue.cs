@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace Hotline.Storage.Sqlite;
@@ -8,50 +7,104 @@ namespace Hotline.Storage.Sqlite;
 /// next one, so many concurrent senders share one fsync (group commit). A caller's task completes
 /// only after the transaction holding its operation has committed.
 /// </summary>
+/// <remarks>
+/// There is no writer thread waiting for work. A caller that may block (<c>inline</c>: an API
+/// request) and finds the writer idle commits on its own thread, and its await then goes on
+/// without a hand-over to another thread: each hand-over costs a wake-up. Other callers never
+/// commit on their thread: some write from inside their own locks, and a session's read loop must
+/// go on reading (and checking signatures) while its batches commit, or the two would take turns.
+/// Whatever is queued while a batch commits is committed by a thread-pool thread, batch after
+/// batch, until the queue is empty.
+/// </remarks>
 internal sealed class WriteQueue : IAsyncDisposable
 {
     private const int MaxBatch = 1024;
-    private readonly Channel<IWriteOp> _queue = Channel.CreateUnbounded<IWriteOp>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _lock = new();
+    private readonly Queue<IWriteOp> _queue = new();
     private readonly SqliteConnection _connection;
     private readonly Action _afterRollback;
-    private readonly Task _loop;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // True while a thread is committing; that thread takes everything queued before it stops.
+    private bool _running;
+    private bool _closed;
 
     public WriteQueue(SqliteConnection connection, Action afterRollback)
     {
         _connection = connection;
         _afterRollback = afterRollback;
-        _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
-    /// <param name="afterCommit">Runs on the writer thread right after the commit, in commit order.</param>
-    public Task<T> Enqueue<T>(Func<SqliteConnection, T> work, CancellationToken ct, Action<T>? afterCommit = null)
+    /// <param name="afterCommit">Runs on the committing thread right after the commit, in commit order.</param>
+    /// <param name="inline">The caller holds no lock and can wait for the disk: if the writer is idle, commit on this thread.</param>
+    public Task<T> Enqueue<T>(Func<SqliteConnection, T> work, CancellationToken ct, Action<T>? afterCommit = null, bool inline = false)
     {
         var op = new WriteOp<T>(work, afterCommit);
-        if (!_queue.Writer.TryWrite(op))
+        bool lead;
+        lock (_lock)
         {
-            throw new ObjectDisposedException(nameof(WriteQueue), "The store is closed.");
+            if (_closed)
+            {
+                throw new ObjectDisposedException(nameof(WriteQueue), "The store is closed.");
+            }
+            _queue.Enqueue(op);
+            lead = !_running;
+            _running = true;
+        }
+        // Inline: one batch here (it holds this operation), anything queued meanwhile on the thread pool.
+        if (lead && (!inline || RunBatch()))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static q => q.Drain(), this, preferLocal: false);
         }
         return ct.CanBeCanceled ? op.Task.WaitAsync(ct) : op.Task;
     }
 
-    private async Task RunAsync()
+    private void Drain()
     {
-        var batch = new List<IWriteOp>(MaxBatch);
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (RunBatch())
         {
-            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var op))
+        }
+    }
+
+    /// <summary>Commits the next batch. False when nothing is left and the writer is idle again.</summary>
+    private bool RunBatch()
+    {
+        var batch = new List<IWriteOp>();
+        lock (_lock)
+        {
+            while (batch.Count < MaxBatch && _queue.TryDequeue(out var op))
             {
                 batch.Add(op);
             }
-            if (!TryRun(batch))
+            if (batch.Count == 0)
             {
-                // One bad operation must not fail the others: run each on its own.
-                foreach (var op in batch)
+                _running = false;
+                if (_closed)
                 {
-                    TryRun([op]);
+                    _stopped.TrySetResult();
                 }
+                return false;
             }
-            batch.Clear();
+        }
+        if (!TryRun(batch))
+        {
+            // One bad operation must not fail the others: run each on its own.
+            foreach (var op in batch)
+            {
+                TryRun([op]);
+            }
+        }
+        lock (_lock)
+        {
+            if (_queue.Count > 0)
+            {
+                return true;
+            }
+            _running = false;
+            if (_closed)
+            {
+                _stopped.TrySetResult();
+            }
+            return false;
         }
     }
 
@@ -97,8 +150,15 @@ internal sealed class WriteQueue : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        lock (_lock)
+        {
+            _closed = true;
+            if (!_running)
+            {
+                _stopped.TrySetResult();
+            }
+        }
+        await _stopped.Task.ConfigureAwait(false);
     }
 
     private interface IWriteOp
