@@ -64,10 +64,10 @@ fi
 
 # 2. Hotline, on the same machine, right after.
 echo "compare: building and running hotline bench"
-dotnet build "$ROOT/src/Hotline" -c Release --nologo -v q >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
+dotnet publish "$ROOT/src/Hotline" -c Release -o "$OUT/hotline" --nologo -v q >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
 BENCH_ARGS=(bench --json "$OUT/hotline.json")
 [ "$QUICK" = 1 ] && BENCH_ARGS+=(--quick)
-(cd "$ROOT" && dotnet src/Hotline/bin/Release/net10.0/hotline.dll "${BENCH_ARGS[@]}") | tee "$OUT/hotline.log"
+(cd "$ROOT" && dotnet "$OUT/hotline/hotline.dll" "${BENCH_ARGS[@]}") | tee "$OUT/hotline.log"
 
 # 3. Side by side.
 echo
