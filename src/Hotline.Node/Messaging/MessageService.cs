@@ -55,8 +55,7 @@ public sealed class MessageService(IHotlineStore store, IMessageHistory history,
                 request.Label is null ? $"no label is agreed on the link with {peer.Name}" : $"label '{request.Label}' is not allowed on the link with {peer.Name}",
                 $"Use one of: {string.Join("; ", allowed)}.");
         }
-        var queue = links.Find(peer.Id)?.Queue;
-        var stored = await store.AppendOutboundAsync(peer, new EnvelopeDraft
+        var (_, view) = await CommitAsync(peer, new EnvelopeDraft
         {
             Channel = request.Channel,
             Text = content.Text,
@@ -64,9 +63,7 @@ public sealed class MessageService(IHotlineStore store, IMessageHistory history,
             Template = content.Template,
             Precedence = precedence,
             Label = label,
-        }, m => queue?.Add(m.Envelope), ct);
-        var view = MessageView.From(stored, policy.Language);
-        events.Publish(new NodeEvent { Type = EventTypes.MessageCommitted, At = stored.CommittedAt, Peer = peer.Id, Message = view });
+        }, ct);
         return ApiResult<MessageView>.Ok(view, 202);
     }
 
@@ -174,9 +171,8 @@ public sealed class MessageService(IHotlineStore store, IMessageHistory history,
         {
             return null;
         }
-        var queue = links.Find(peer.Id)?.Queue;
         var e = subject.Envelope;
-        var stored = await store.AppendOutboundAsync(peer, new EnvelopeDraft
+        var (stored, _) = await CommitAsync(peer, new EnvelopeDraft
         {
             Kind = kind,
             Channel = e.Channel,
@@ -186,9 +182,18 @@ public sealed class MessageService(IHotlineStore store, IMessageHistory history,
             Text = text,
             Language = language,
             Actor = actor,
-        }, m => queue?.Add(m.Envelope), ct);
-        events.Publish(new NodeEvent { Type = EventTypes.MessageCommitted, At = stored.CommittedAt, Peer = peer.Id, Message = MessageView.From(stored, policy.Language) });
+        }, ct);
         return stored;
+    }
+
+    /// <summary>Signs and commits an envelope to the peer, hands it to the link once committed, and announces it.</summary>
+    private async Task<(StoredMessage Stored, MessageView View)> CommitAsync(PeerRecord peer, EnvelopeDraft draft, CancellationToken ct)
+    {
+        var queue = links.Find(peer.Id)?.Queue;
+        var stored = await store.AppendOutboundAsync(peer, draft, m => queue?.Add(m.Envelope), ct);
+        var view = MessageView.From(stored, policy.Language);
+        events.Publish(new NodeEvent { Type = EventTypes.MessageCommitted, At = stored.CommittedAt, Peer = peer.Id, Message = view });
+        return (stored, view);
     }
 
     private static ApiResult<T> PeerGone<T>() => ApiResult<T>.NotFound("the message's peer is no longer paired", "Nothing can be sent to it.");
