@@ -185,6 +185,28 @@ public sealed partial class ConsoleLanguageBrowserTests(BrowserFixture browser) 
         Assert.DoesNotContain(audit, e => e.Detail.Contains(Chinese, StringComparison.Ordinal) || e.Detail.Contains(Korean, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task An_administrator_sets_another_person_s_language_and_it_is_audited()
+    {
+        await using var cluster = await SeoulAndBeijingAsync();
+        var seoul = cluster.A;
+        var users = seoul.Service<UserService>();
+        await users.AddAsync("park", [Roles.Operator], "a long password", "test", language: null);
+        await using var root = await ConsolePage.SignInAsync(browser, seoul, "root", Roles.Administrator, language: "en");
+        await root.GoAsync("/users");
+
+        var park = root.Page.GetByTestId("users").Locator("tr").Filter(new() { HasText = "park" });
+        await park.GetByLabel("Language of park").SelectOptionAsync("zh");
+
+        await Expect(root.Page.GetByRole(AriaRole.Status)).ToContainTextAsync("park now reads the console in");
+        await root.ScreenshotAsync("lang-en-users-language");
+        Assert.Equal("zh", seoul.Service<IUserStore>().FindUser("park")!.Language);
+        Assert.Contains(seoul.Service<IUserStore>().ListAudit(), e => e is { Actor: "root", Action: "user.language", Detail: "park zh" });
+        await using var parkPage = await ConsolePage.OpenAsync(browser, seoul);
+        await parkPage.SignInAgainAsync("park");
+        await Expect(parkPage.Page.Locator("h1")).ToHaveTextAsync("线路看板");
+    }
+
     [GeneratedRegex(@"^\d{6}Z [A-Z]{3} \d{2} · \d{4}년 \d{1,2}월 \d{1,2}일 \d{2}:\d{2}$")]
     private static partial Regex KoreanTime();
 

@@ -33,10 +33,16 @@ public sealed class ConsolePage : IAsyncDisposable
     public static async Task<ConsolePage> SignInAsync(BrowserFixture browser, InProcessNode node, string name, string role, string password = "a long password", string? language = "en")
     {
         var added = await node.Service<UserService>().AddAsync(name, [role], password, "test", language: language);
-        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
-        var console = new ConsolePage(context, await context.NewPageAsync(), node.Host.ApiUrl);
+        var console = await OpenAsync(browser, node);
         await console.SignInAgainAsync(name, password, added.TotpSecret);
         return console;
+    }
+
+    /// <summary>A fresh browser context on the node's console, not signed in.</summary>
+    public static async Task<ConsolePage> OpenAsync(BrowserFixture browser, InProcessNode node)
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        return new ConsolePage(context, await context.NewPageAsync(), node.Host.ApiUrl);
     }
 
     /// <summary>Opens the console and goes through the sign-in form (by its fields' ids: its labels are in the browser's language).</summary>
