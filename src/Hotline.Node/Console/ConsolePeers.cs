@@ -20,12 +20,12 @@ public sealed class ConsolePeers(ConsoleSession session, PeerDirectory directory
         {
             if (directory.FindById(peerId) is not { } peer)
             {
-                return ConsoleResult<PeerRecord>.Fail("that peer is not paired (any more)");
+                return ConsoleResult<PeerRecord>.Fail(session.T["error.peerGone"]);
             }
             var endpoints = text.Split(['\n', '\r', ' ', '\t', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (PeerDirectory.CheckEndpoints(endpoints) is { } error)
             {
-                return ConsoleResult<PeerRecord>.Fail($"{error}: write one address per line as https://HOST:PORT, most preferred first. Nothing was changed.");
+                return ConsoleResult<PeerRecord>.Fail(session.T["error.endpoints", error]);
             }
             var updated = (await directory.SetEndpointsAsync(peer.Id, endpoints, ct))!;
             await session.AuditAsync(user.Name, "peer.endpoints", $"{peer.Name} ({peer.Id}): {string.Join(" ", updated.Endpoints)}", ct);

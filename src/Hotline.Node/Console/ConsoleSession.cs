@@ -13,9 +13,12 @@ namespace Hotline.Node.ConsoleUi;
 /// user (a disabled account or changed roles take effect at once), checks the role here on the
 /// server, and writes the audit log. The components only decide what to show.
 /// </summary>
-public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService users, IUserStore userStore, IHotlineStore store, IMessageHistory history, MessageService messages, ConsoleBus bus)
+public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService users, IUserStore userStore, IHotlineStore store, IMessageHistory history, MessageService messages, ConsoleBus bus, ConsoleText text)
 {
     public const string StampClaim = "hotline.stamp";
+
+    /// <summary>The signed-in person's language, for what the console says back.</summary>
+    public ConsoleText T => text;
 
     public async Task<UserRecord?> UserAsync()
     {
@@ -88,7 +91,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         var user = await UserAsync();
         if (user is null || !Roles.CanRead(user.Roles))
         {
-            return ConsoleResult<IReadOnlyList<MessageView>>.Fail("your roles do not include reading messages");
+            return ConsoleResult<IReadOnlyList<MessageView>>.Fail(text["error.noRead"]);
         }
         var language = user.Language ?? messages.Language;
         return ConsoleResult<IReadOnlyList<MessageView>>.Ok(MessageView.WithTranslations(history.ListLatest(limit, channel).Select(m => MessageView.From(m, language)).ToList(), history));
@@ -157,7 +160,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         var user = await UserAsync();
         return user is not null && Roles.CanAdminister(user.Roles)
             ? ConsoleResult<IReadOnlyList<UserRecord>>.Ok(userStore.ListUsers())
-            : ConsoleResult<IReadOnlyList<UserRecord>>.Fail("only an administrator manages users");
+            : ConsoleResult<IReadOnlyList<UserRecord>>.Fail(text["error.usersAdminOnly"]);
     }
 
     public async Task<ConsoleResult<HandoverNote>> WriteHandoverAsync(string text, CancellationToken ct = default)
@@ -169,7 +172,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         }
         if (string.IsNullOrWhiteSpace(text) || text.Length > 8000)
         {
-            return ConsoleResult<HandoverNote>.Fail("a handover note is 1 to 8,000 characters");
+            return ConsoleResult<HandoverNote>.Fail(T["error.handoverLength"]);
         }
         var note = await userStore.AddHandoverAsync(user.Name, text.Trim(), ct);
         await AuditAsync(user.Name, "handover.write", $"note {note.Id}", ct);
@@ -186,11 +189,11 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         var note = userStore.ListHandovers(500).FirstOrDefault(n => n.Id == id);
         if (note is null || note.ConfirmedAt is not null)
         {
-            return ConsoleResult<bool>.Fail("that note is unknown or already confirmed");
+            return ConsoleResult<bool>.Fail(text["error.handoverUnknown"]);
         }
         if (string.Equals(note.WrittenBy, user.Name, StringComparison.OrdinalIgnoreCase))
         {
-            return ConsoleResult<bool>.Fail("the incoming watch confirms a note, not its writer");
+            return ConsoleResult<bool>.Fail(text["error.handoverOwnNote"]);
         }
         await userStore.ConfirmHandoverAsync(id, user.Name, ct);
         await AuditAsync(user.Name, "handover.confirm", $"note {id} by {note.WrittenBy}", ct);
@@ -202,7 +205,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         var user = await UserAsync();
         return user is not null && (Roles.CanHandOver(user.Roles) || Roles.CanAudit(user.Roles))
             ? ConsoleResult<IReadOnlyList<HandoverNote>>.Ok(userStore.ListHandovers())
-            : ConsoleResult<IReadOnlyList<HandoverNote>>.Fail("handover notes are for the watch and the auditor");
+            : ConsoleResult<IReadOnlyList<HandoverNote>>.Fail(text["error.handoverRoles"]);
     }
 
     /// <summary>
@@ -233,7 +236,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
     private async Task<ConsoleResult<T>> DeniedAsync<T>(UserRecord? user, string action, string detail, string? why = null)
     {
         await AuditAsync(user?.Name ?? "(signed out)", "denied", $"{action} {detail}".Trim());
-        return ConsoleResult<T>.Fail(why ?? (user is null ? "your session has ended: sign in again" : $"your roles do not allow {action}"));
+        return ConsoleResult<T>.Fail(why ?? (user is null ? text["error.sessionEnded"] : text["error.notAllowed", action]));
     }
 }
 

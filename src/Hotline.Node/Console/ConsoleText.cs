@@ -3,6 +3,7 @@ using Hotline.Core.Catalog;
 using Hotline.Core.Messages;
 using Hotline.Node.Link;
 using Hotline.Node.Users;
+using Hotline.Storage;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Net.Http.Headers;
 
@@ -59,8 +60,16 @@ public sealed class ConsoleText(AuthenticationStateProvider auth, UserService us
 
     private string Resolve()
     {
-        var state = auth.GetAuthenticationStateAsync();
-        var user = state.IsCompletedSuccessfully ? ConsoleSession.FromPrincipal(users, state.Result.User) : null;
+        UserRecord? user = null;
+        try
+        {
+            var state = auth.GetAuthenticationStateAsync();
+            user = state.IsCompletedSuccessfully ? ConsoleSession.FromPrincipal(users, state.Result.User) : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // A plain request (a download) outside any component: no authentication state is set.
+        }
         return user?.Language ?? policy.Language;
     }
 }

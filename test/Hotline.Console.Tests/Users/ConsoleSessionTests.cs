@@ -50,7 +50,13 @@ public sealed class ConsoleSessionTests
         Assert.NotNull((await admin.MessagesAsync(10)).Error);
         Assert.NotNull((await admin.AuditLogAsync()).Error);
         Assert.Null((await admin.UsersAsync()).Error);
-        Assert.NotNull((await auditor.UsersAsync()).Error);
+        Assert.Equal("Only an administrator manages users.", (await auditor.UsersAsync()).Error);
+
+        // What the console says back is in the person's language.
+        var koreanAdmin = await SessionAsync(cluster.A, "lee", Roles.Administrator, language: "ko");
+        Assert.Equal("귀하의 역할에는 메시지 열람이 포함되어 있지 않습니다.", (await koreanAdmin.MessagesAsync(10)).Error);
+        var chineseAuditor = await SessionAsync(cluster.A, "wang", Roles.Auditor, language: "zh");
+        Assert.Equal("您的角色不允许此操作（message.send）。", (await chineseAuditor.SendAsync(new SendRequest { Peer = cluster.B.Id, Channel = "ministerial", Text = "x" })).Error);
     }
 
     [Fact]
@@ -102,7 +108,9 @@ public sealed class ConsoleSessionTests
             new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new Claim(ConsoleSession.StampClaim, user.Stamp),
         ], "test"));
-        return new ConsoleSession(new FixedAuth(principal), users, node.Service<IUserStore>(), node.Store, (IMessageHistory)node.Store, node.Messages, new ConsoleBus());
+        var auth = new FixedAuth(principal);
+        return new ConsoleSession(auth, users, node.Service<IUserStore>(), node.Store, (IMessageHistory)node.Store, node.Messages, new ConsoleBus(),
+            new ConsoleText(auth, users, node.Service<Hotline.Node.Link.LinkPolicy>()));
     }
 
     private sealed class FixedAuth(ClaimsPrincipal principal) : AuthenticationStateProvider
