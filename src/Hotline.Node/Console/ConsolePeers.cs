@@ -20,12 +20,12 @@ public sealed class ConsolePeers(ConsoleSession session, PeerDirectory directory
         {
             if (directory.FindById(peerId) is not { } peer)
             {
-                return ConsoleResult<PeerRecord>.Fail(session.T["error.peerGone"]);
+                return ConsoleResult<PeerRecord>.Fail(session.Text["error.peerGone"]);
             }
             var endpoints = text.Split(['\n', '\r', ' ', '\t', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (PeerDirectory.CheckEndpoints(endpoints) is { } error)
             {
-                return ConsoleResult<PeerRecord>.Fail(session.T["error.endpoints", error]);
+                return ConsoleResult<PeerRecord>.Fail(session.Text["error.endpoints", error]);
             }
             var updated = (await directory.SetEndpointsAsync(peer.Id, endpoints, ct))!;
             await session.AuditAsync(user.Name, "peer.endpoints", $"{peer.Name} ({peer.Id}): {string.Join(" ", updated.Endpoints)}", ct);

@@ -13,12 +13,12 @@ namespace Hotline.Node.ConsoleUi;
 /// user (a disabled account or changed roles take effect at once), checks the role here on the
 /// server, and writes the audit log. The components only decide what to show.
 /// </summary>
-public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService users, IUserStore userStore, IHotlineStore store, IMessageHistory history, MessageService messages, ConsoleBus bus, ConsoleText text)
+public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService users, IUserStore userStore, IHotlineStore store, IMessageHistory history, MessageService messages, ConsoleBus bus, ConsoleText consoleText)
 {
     public const string StampClaim = "hotline.stamp";
 
     /// <summary>The signed-in person's language, for what the console says back.</summary>
-    public ConsoleText T => text;
+    public ConsoleText Text => consoleText;
 
     public async Task<UserRecord?> UserAsync()
     {
@@ -91,7 +91,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         var user = await UserAsync();
         if (user is null || !Roles.CanRead(user.Roles))
         {
-            return ConsoleResult<IReadOnlyList<MessageView>>.Fail(text["error.noRead"]);
+            return ConsoleResult<IReadOnlyList<MessageView>>.Fail(Text["error.noRead"]);
         }
         var language = user.Language ?? messages.Language;
         return ConsoleResult<IReadOnlyList<MessageView>>.Ok(MessageView.WithTranslations(history.ListLatest(limit, channel).Select(m => MessageView.From(m, language)).ToList(), history));
@@ -160,7 +160,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         var user = await UserAsync();
         return user is not null && Roles.CanAdminister(user.Roles)
             ? ConsoleResult<IReadOnlyList<UserRecord>>.Ok(userStore.ListUsers())
-            : ConsoleResult<IReadOnlyList<UserRecord>>.Fail(text["error.usersAdminOnly"]);
+            : ConsoleResult<IReadOnlyList<UserRecord>>.Fail(Text["error.usersAdminOnly"]);
     }
 
     public async Task<ConsoleResult<HandoverNote>> WriteHandoverAsync(string text, CancellationToken ct = default)
@@ -172,7 +172,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         }
         if (string.IsNullOrWhiteSpace(text) || text.Length > 8000)
         {
-            return ConsoleResult<HandoverNote>.Fail(T["error.handoverLength"]);
+            return ConsoleResult<HandoverNote>.Fail(Text["error.handoverLength"]);
         }
         var note = await userStore.AddHandoverAsync(user.Name, text.Trim(), ct);
         await AuditAsync(user.Name, "handover.write", $"note {note.Id}", ct);
@@ -189,11 +189,11 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         var note = userStore.ListHandovers(500).FirstOrDefault(n => n.Id == id);
         if (note is null || note.ConfirmedAt is not null)
         {
-            return ConsoleResult<bool>.Fail(text["error.handoverUnknown"]);
+            return ConsoleResult<bool>.Fail(Text["error.handoverUnknown"]);
         }
         if (string.Equals(note.WrittenBy, user.Name, StringComparison.OrdinalIgnoreCase))
         {
-            return ConsoleResult<bool>.Fail(text["error.handoverOwnNote"]);
+            return ConsoleResult<bool>.Fail(Text["error.handoverOwnNote"]);
         }
         await userStore.ConfirmHandoverAsync(id, user.Name, ct);
         await AuditAsync(user.Name, "handover.confirm", $"note {id} by {note.WrittenBy}", ct);
@@ -205,7 +205,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         var user = await UserAsync();
         return user is not null && (Roles.CanHandOver(user.Roles) || Roles.CanAudit(user.Roles))
             ? ConsoleResult<IReadOnlyList<HandoverNote>>.Ok(userStore.ListHandovers())
-            : ConsoleResult<IReadOnlyList<HandoverNote>>.Fail(text["error.handoverRoles"]);
+            : ConsoleResult<IReadOnlyList<HandoverNote>>.Fail(Text["error.handoverRoles"]);
     }
 
     /// <summary>
@@ -236,7 +236,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
     private async Task<ConsoleResult<T>> DeniedAsync<T>(UserRecord? user, string action, string detail, string? why = null)
     {
         await AuditAsync(user?.Name ?? "(signed out)", "denied", $"{action} {detail}".Trim());
-        return ConsoleResult<T>.Fail(why ?? (user is null ? text["error.sessionEnded"] : text["error.notAllowed", action]));
+        return ConsoleResult<T>.Fail(why ?? (user is null ? Text["error.sessionEnded"] : Text["error.notAllowed", action]));
     }
 }
 

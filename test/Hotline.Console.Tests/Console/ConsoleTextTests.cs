@@ -33,11 +33,12 @@ public sealed partial class ConsoleTextTests
     }
 
     [Fact]
-    public void Every_key_the_razor_files_use_exists_with_every_value_a_built_key_can_take()
+    public void Every_key_the_console_uses_exists_with_every_value_a_built_key_can_take()
     {
         var keys = Read(CatalogLanguages.English).Keys.ToHashSet();
         var missing = new List<string>();
-        foreach (var file in Directory.GetFiles(ConsoleFolder, "*.razor"))
+        // The pages (T["…"]) and the session's refusals (Text["…"]).
+        foreach (var file in Directory.GetFiles(ConsoleFolder, "*.razor").Concat(Directory.GetFiles(ConsoleFolder, "*.cs")))
         {
             foreach (Match m in KeyLiteral().Matches(File.ReadAllText(file)))
             {
@@ -169,7 +170,7 @@ public sealed partial class ConsoleTextTests
         throw new InvalidOperationException("Hotline.slnx not found above " + AppContext.BaseDirectory);
     }
 
-    [GeneratedRegex("""T\["([a-zA-Z][\w.\-]*)"[,\]]""")]
+    [GeneratedRegex("""\b(?:T|Text)\["([a-zA-Z][\w.\-]*)"[,\]]""")]
     private static partial Regex KeyLiteral();
 
     [GeneratedRegex(@"\{(\d+)(?:[:,][^}]*)?\}")]
