@@ -60,15 +60,20 @@ public sealed class CatalogMessage
     /// <summary>The wording in a language with the values filled in; invalid values throw <see cref="TemplateException"/>.</summary>
     public string Render(string lang, IReadOnlyDictionary<string, string> values)
     {
-        var language = CatalogLanguages.Require(lang);
         var check = Validate(values);
         if (!check.Ok)
         {
             throw new TemplateException(Id, check.Errors);
         }
-        var types = Parameters.ToDictionary(p => p.Name, p => p.Type);
-        return _wording[language].Render(name => check.Normalized.TryGetValue(name, out var v)
-            ? ParameterValues.Format(types[name], v, language)
+        return RenderValid(lang, check.Normalized);
+    }
+
+    /// <summary>The same for values <see cref="Validate"/> has already normalised.</summary>
+    internal string RenderValid(string lang, IReadOnlyDictionary<string, string> normalized)
+    {
+        var language = CatalogLanguages.Require(lang);
+        return _wording[language].Render(name => normalized.TryGetValue(name, out var v)
+            ? ParameterValues.Format(Parameters.First(p => p.Name == name).Type, v, language)
             : null);
     }
 }

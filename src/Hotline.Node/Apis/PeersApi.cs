@@ -76,7 +76,7 @@ public sealed record PeerView
     public int[]? QueuedByPrecedence { get; init; }
     /// <summary>The peer's message catalog version (from its last Hello, else its card) and a warning when it is not ours.</summary>
     public string? CatalogVersion { get; init; }
-    public string? CatalogWarning { get; init; }
+    public string? CatalogWarning => LinkPolicy.CatalogMismatch(CatalogVersion);
 
     public static PeerView From(PeerRecord p, PeerLink? link, StoreCounts? counts, LinkPolicy policy) => new()
     {
@@ -98,12 +98,8 @@ public sealed record PeerView
         Outbound = counts?.Outbound,
         Undelivered = counts?.Undelivered,
         Inbound = counts?.Inbound,
-        CatalogVersion = CatalogVersionOf(p, link),
-        CatalogWarning = LinkPolicy.CatalogMismatch(CatalogVersionOf(p, link)),
+        CatalogVersion = link?.PeerCatalogVersion ?? JsonNode.Parse(p.CardJson)?["catalogVersion"]?.GetValue<string>(),
     };
-
-    private static string? CatalogVersionOf(PeerRecord p, PeerLink? link) =>
-        link?.PeerCatalogVersion ?? (JsonNode.Parse(p.CardJson)?["catalogVersion"]?.GetValue<string>());
 }
 
 public static class PeerRecords

@@ -44,7 +44,7 @@ public sealed class LinkPolicy(NodeConfig config)
         }
         // A catalog message from the same catalog version must fit it; across versions it is kept and shown as sent.
         if (e.Template is { } t && t.CatalogVersion == Hotline.Core.Catalog.MessageCatalog.Default.Version
-            && Hotline.Core.Catalog.CatalogText.Render(t, Language).Warning is { } wrong)
+            && Hotline.Core.Catalog.CatalogText.Problem(t) is { } wrong)
         {
             return wrong;
         }

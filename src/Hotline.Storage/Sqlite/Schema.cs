@@ -2,7 +2,8 @@ namespace Hotline.Storage.Sqlite;
 
 internal static class Schema
 {
-    public const int Version = 1;
+    /// <summary>2: users.language.</summary>
+    public const int Version = 2;
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS peers(
@@ -94,10 +95,14 @@ internal static class Schema
         );
         """ + Users;
 
-    /// <summary>Columns added after a table was first created: CREATE TABLE IF NOT EXISTS leaves an existing table as it was.</summary>
-    public static void Migrate(Microsoft.Data.Sqlite.SqliteConnection db)
+    /// <summary>
+    /// Brings a database made by an earlier version (its <c>user_version</c>) up to <see cref="Version"/>:
+    /// columns added after a table was first created, which CREATE TABLE IF NOT EXISTS does not add.
+    /// A new database (version 0) is created whole by <see cref="Create"/>.
+    /// </summary>
+    public static void Migrate(Microsoft.Data.Sqlite.SqliteConnection db, long from)
     {
-        if (db.Scalar<long>("SELECT count(*) FROM pragma_table_info('users') WHERE name = 'language'") == 0)
+        if (from is > 0 and < 2)
         {
             db.Execute("ALTER TABLE users ADD COLUMN language TEXT");
         }

@@ -38,8 +38,9 @@ public sealed partial class SqliteStore : IHotlineStore
         }.ToString();
         _writer = Open();
         _writer.Execute("PRAGMA journal_mode=WAL");
+        var version = _writer.Scalar<long>("PRAGMA user_version");
         _writer.Execute(Schema.Create);
-        Schema.Migrate(_writer);
+        Schema.Migrate(_writer, version);
         _writer.Execute(TranscriptSchema.Create);
         _writer.Execute(SupervisionSchema.Create);
         _writer.Execute($"PRAGMA user_version={Schema.Version}");

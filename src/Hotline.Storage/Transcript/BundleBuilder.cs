@@ -44,7 +44,7 @@ public static class BundleBuilder
         string Path(ChainDirection d) => d == outbound ? $"{ownName} → {peerCard.Name}" : $"{peerCard.Name} → {ownName}";
 
         // Every entry of both directions: bodies are hashed here, never taken from the hash column.
-        var entries = new Dictionary<ChainDirection, SortedDictionary<long, (byte[] Body, byte[] Signature, byte[] Hash)>>
+        var entries = new Dictionary<ChainDirection, SortedDictionary<long, (byte[] Body, byte[] Signature, byte[] Hash, EnvelopeBody Parsed)>>
         {
             [outbound] = [],
             [inbound] = [],
@@ -53,7 +53,7 @@ public static class BundleBuilder
         {
             if (row.Long("seq") is { } seq && row.Blob("body") is { } body && row.Blob("signature") is { } sig)
             {
-                entries[d][seq] = (body, sig, SHA256.HashData(body));
+                entries[d][seq] = (body, sig, SHA256.HashData(body), Parse(body));
             }
         }
         foreach (var row in reader.Envelopes(request.PeerId, 0))
@@ -69,15 +69,14 @@ public static class BundleBuilder
         var chosen = new List<(ChainDirection D, long Seq, Envelope E, bool Required)>();
         var ids = request.Only?.ToHashSet();
         // Selected messages bring their translations, and the translations their certifications.
-        var translations = ids is null ? null : TranslationsOf(ids, entries.Values.SelectMany(l => l.Values).Select(v => Parse(v.Body)).ToList());
+        var translations = ids is null ? null : TranslationsOf(ids, entries.Values.SelectMany(l => l.Values).Select(v => v.Parsed));
         foreach (var (d, list) in entries)
         {
             // Decide from the (not yet verified) bodies what is in scope; a window is one contiguous
             // range of seqs per direction, so that a reader can tell nothing inside it was left out.
             var inScope = new List<long>();
-            foreach (var (seq, (body, _, _)) in list)
+            foreach (var (seq, (_, _, _, parsed)) in list)
             {
-                var parsed = Parse(body);
                 Guid? id = parsed.Id.Length == 16 ? Uuid7.FromBytes(parsed.Id.Span) : null;
                 Guid? reference = parsed.Reference.Length == 16 ? Uuid7.FromBytes(parsed.Reference.Span) : null;
                 var created = DateTimeOffset.FromUnixTimeMilliseconds(parsed.CreatedUnixMs);
@@ -95,7 +94,7 @@ public static class BundleBuilder
                 : list.Keys.Where(s => s >= inScope.Min() && s <= inScope.Max()).ToList();
             foreach (var seq in seqs)
             {
-                var (body, sig, _) = list[seq];
+                var (body, sig, _, _) = list[seq];
                 // Only what is disclosed is verified here; the rest is vouched for by the checkpoint's root below.
                 var open = ChainEntry.Open(sides, d, body, sig);
                 if (open.Entry is not { } entry || entry.Seq != seq)

@@ -162,6 +162,7 @@ public sealed class UserServiceTests : IAsyncLifetime
                     password_hash TEXT NOT NULL, totp_secret TEXT, totp_last_step INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,
                     locked_until_ms INTEGER, disabled INTEGER NOT NULL DEFAULT 0, stamp TEXT NOT NULL, created_ms INTEGER NOT NULL);
                 INSERT INTO users(name, roles, password_hash, stamp, created_ms) VALUES('old', 'operator', 'x', 's', 0);
+                PRAGMA user_version=1;
                 """;
             create.ExecuteNonQuery();
         }
@@ -169,7 +170,7 @@ public sealed class UserServiceTests : IAsyncLifetime
         {
             await using var store = SqliteStore.Open(path, _identity, _time);
             var users = new UserService(store, _time);
-            // The second opening finds the column already there and the language kept.
+            // Schema version 1 gets the column; the second opening (version 2) keeps it and the language.
             Assert.Equal(i == 0 ? null : "zh", store.FindUser("old")!.Language);
             Assert.Null((await users.SetLanguageAsync("old", "zh", "test")).Error);
         }

@@ -67,7 +67,7 @@ public sealed record EvidenceView
         kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement or EnvelopeKind.Translation or EnvelopeKind.Certification;
 
     /// <summary>Free text as written; a catalog message rendered in English after its id (the values are what was signed).</summary>
-    public static string TextOf(Envelopes.Envelope e) => e.Template is { } t ? $"[{t.Id}, catalog {t.CatalogVersion}] {Catalog.CatalogText.Render(t, "en").Text}"
+    public static string TextOf(Envelopes.Envelope e) => e.Template is { } t ? $"[{t.Id}, catalog {t.CatalogVersion}] {Catalog.CatalogText.Render(t, Catalog.CatalogLanguages.English).Text}"
         : e.Kind == EnvelopeKind.Translation ? $"({e.Language}) {e.Text}"
         : e.Text;
 
