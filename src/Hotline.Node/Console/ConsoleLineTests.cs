@@ -11,27 +11,11 @@ public sealed class ConsoleLineTests(ConsoleSession session, LineTestService tes
 
     public Task<ConsoleResult<LineTestView>> StartAsync(string peerId, CancellationToken ct = default) =>
         session.ActAsync(Roles.CanRunLineTests, "linetest.start", $"to {peerId}", async user =>
-        {
-            var result = await tests.StartTestAsync(peerId, user.Name, ct);
-            if (result.Value is not { } test)
-            {
-                return ConsoleResult<LineTestView>.Fail($"{result.Error}. {result.Fix}");
-            }
-            await session.AuditAsync(user.Name, "linetest.start", $"{test.Id} to {test.PeerName} ({test.Peer})", ct);
-            return ConsoleResult<LineTestView>.Ok(test);
-        });
+            await session.AuditedAsync(await tests.StartTestAsync(peerId, user.Name, ct), user, "linetest.start", test => $"{test.Id} to {test.PeerName} ({test.Peer})", ct));
 
     public Task<ConsoleResult<LineTestView>> AnswerAsync(Guid id, CancellationToken ct = default) =>
         session.ActAsync(Roles.CanAnswerLineTests, "linetest.answer", id.ToString(), async user =>
-        {
-            var result = await tests.AnswerAsync(id, user.Name, ct);
-            if (result.Value is not { } test)
-            {
-                return ConsoleResult<LineTestView>.Fail($"{result.Error}. {result.Fix}");
-            }
-            await session.AuditAsync(user.Name, "linetest.answer", $"{test.Id} from {test.PeerName}: {test.Outcome}", ct);
-            return ConsoleResult<LineTestView>.Ok(test);
-        });
+            await session.AuditedAsync(await tests.AnswerAsync(id, user.Name, ct), user, "linetest.answer", test => $"{test.Id} from {test.PeerName}: {test.Outcome}", ct));
 
     /// <summary>For the board: each link's latest test of ours, and the peer's tests not yet answered here (a late answer still clears the alarm).</summary>
     public LineTestBoard Board()

@@ -11,6 +11,7 @@ namespace Hotline.Node.ConsoleUi;
 public sealed class ConsolePeers(ConsoleSession session, PeerDirectory directory, LinkPolicy policy, LineTestService tests, NodeConfig config, TimeProvider time)
 {
     public Task<ConsoleResult<IReadOnlyList<AdminPeer>>> PeersAsync() =>
+        // Not audited: the page reloads on every change, and a list of peers holds nothing secret.
         session.ActAsync(Roles.CanAdminister, "peer.list", "", _ => Task.FromResult(ConsoleResult<IReadOnlyList<AdminPeer>>.Ok(
             directory.All.OrderBy(p => p.Name).Select(p => new AdminPeer(PeerView.From(p, null, null, policy), tests.Settings(p), tests.NextScheduled(p, time.GetUtcNow()))).ToList())));
 
@@ -34,7 +35,11 @@ public sealed class ConsolePeers(ConsoleSession session, PeerDirectory directory
 
     /// <summary>The node's settings in force; the page never shows hook secrets or command arguments.</summary>
     public Task<ConsoleResult<NodeConfig>> SettingsAsync() =>
-        session.ActAsync(Roles.CanAdminister, "settings.read", "", _ => Task.FromResult(ConsoleResult<NodeConfig>.Ok(config)));
+        session.ActAsync(Roles.CanAdminister, "settings.read", "", async user =>
+        {
+            await session.AuditAsync(user.Name, "settings.read", "");
+            return ConsoleResult<NodeConfig>.Ok(config);
+        });
 
     /// <summary>A webhook address without user information, query or fragment, which may carry credentials.</summary>
     public static string? SafeUrl(string url) =>

@@ -38,14 +38,8 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         {
             return await DeniedAsync<MessageView>(user, "message.send", $"{request.Precedence} to {request.Peer} on {request.Channel}");
         }
-        var result = await messages.SendAsync(request, ct);
-        if (result.Value is not { } sent)
-        {
-            return ConsoleResult<MessageView>.Fail($"{result.Error}. {result.Fix}");
-        }
         // The body stays out of the log: the record holds it, signed.
-        await AuditAsync(user.Name, "message.send", $"{sent.Precedence} {sent.Id} to {sent.Peer} on {sent.Channel}", ct);
-        return ConsoleResult<MessageView>.Ok(sent);
+        return await AuditedAsync(await messages.SendAsync(request, ct), user, "message.send", sent => $"{sent.Precedence} {sent.Id} to {sent.Peer} on {sent.Channel}", ct);
     }
 
     public async Task<ConsoleResult<MessageView>> AcknowledgeAsync(Guid id, string? reply, CancellationToken ct = default)
@@ -58,13 +52,8 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
             return await DeniedAsync<MessageView>(user, "message.acknowledge", $"{precedence.ToWire()} {id}",
                 user is not null && Roles.CanSend(user.Roles) ? $"acknowledging {precedence.ToWire()} needs a watch officer" : null);
         }
-        var result = await messages.RespondAsync(id, EnvelopeKind.Acknowledgement, user.Name, string.IsNullOrWhiteSpace(reply) ? null : reply.Trim(), ct);
-        if (result.Value is not { } view)
-        {
-            return ConsoleResult<MessageView>.Fail($"{result.Error}. {result.Fix}");
-        }
-        await AuditAsync(user.Name, "message.acknowledge", $"{view.Precedence} {id} from {view.Peer}", ct);
-        return ConsoleResult<MessageView>.Ok(view);
+        return await AuditedAsync(await messages.RespondAsync(id, EnvelopeKind.Acknowledgement, user.Name, string.IsNullOrWhiteSpace(reply) ? null : reply.Trim(), ct),
+            user, "message.acknowledge", view => $"{view.Precedence} {id} from {view.Peer}", ct);
     }
 
     /// <summary>An inbound message was shown to a person who works the line: it is now seen, by them.</summary>
@@ -93,7 +82,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
         {
             return ConsoleResult<IReadOnlyList<MessageView>>.Fail(Text["error.noRead"]);
         }
-        var language = user.Language ?? messages.Language;
+        var language = Text.Language;
         return ConsoleResult<IReadOnlyList<MessageView>>.Ok(MessageView.WithTranslations(history.ListLatest(limit, channel).Select(m => MessageView.From(m, language)).ToList(), history));
     }
 
@@ -109,7 +98,7 @@ public sealed class ConsoleSession(AuthenticationStateProvider auth, UserService
                 user, "translation.certify", _ => translationId.ToString(), ct));
 
     /// <summary>A node's answer as a console result; the action goes to the audit log, a refusal too (with its status, never a text).</summary>
-    private async Task<ConsoleResult<T>> AuditedAsync<T>(ApiResult<T> result, UserRecord user, string action, Func<T, string> detail, CancellationToken ct)
+    internal async Task<ConsoleResult<T>> AuditedAsync<T>(ApiResult<T> result, UserRecord user, string action, Func<T, string> detail, CancellationToken ct)
     {
         if (result.Value is not { } done)
         {

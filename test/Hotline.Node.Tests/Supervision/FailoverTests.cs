@@ -163,7 +163,8 @@ public sealed class FailoverTests(ITestOutputHelper output)
         await Poll.UntilAsync(() => OnPath(a, b, 0), "both sides back on the preferred path", TimeSpan.FromSeconds(30));
         var back = (_watch.Elapsed - restored).TotalSeconds;
         Step($"failed back after {back:0.00} s of a steady preferred path");
-        Assert.InRange(back, hysteresis, hysteresis + (4 * heartbeat) + 2);
+        // Never before the hysteresis; after it, within a few probes and a redial (a loaded CI machine needs the slack).
+        Assert.InRange(back, hysteresis, hysteresis + (4 * heartbeat) + 5);
     }
 
     /// <summary>True when <paramref name="condition"/> held at every look during <paramref name="time"/>.</summary>
