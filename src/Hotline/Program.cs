@@ -2,6 +2,8 @@ using System.CommandLine;
 using Hotline.Cli;
 using Hotline.Cli.Commands;
 
+GcTuning.ReexecIfServing(args);
+
 var root = new RootCommand("Hotline: a crisis-communication hotline between sovereign nodes.")
 {
     CommonOptions.Data,

@@ -1,0 +1,51 @@
+using System.Collections;
+using System.Runtime.InteropServices;
+
+namespace Hotline.Cli;
+
+/// <summary>
+/// Sets the garbage collector's young-generation budget for <c>hotline serve</c>.
+/// </summary>
+/// <remarks>
+/// The runtime sizes that budget from the largest CPU cache it sees. On a virtual machine that
+/// reports a 300 MiB L3 cache it comes to 79 MB, and a node touches all of it between two
+/// collections: its memory grows by that much under load and stays there when idle (hotline bench,
+/// quick run: peak 237 MB, with 4 MiB 180 MB; messages per CPU second unchanged). The budget can be
+/// set only through the environment (<c>DOTNET_GCgen0size</c>; the runtime ignores it in
+/// runtimeconfig.json), so the node re-executes itself once with it set. An operator's own setting
+/// is left alone.
+/// </remarks>
+internal static partial class GcTuning
+{
+    private const string Variable = "DOTNET_GCgen0size";
+    private const string Budget = "0x400000";
+
+    /// <summary>Replaces this process with itself, the budget set, when it is about to serve. Returns if it does not.</summary>
+    public static void ReexecIfServing(string[] args)
+    {
+        if (!OperatingSystem.IsLinux() || !IsServe(args) || Environment.GetEnvironmentVariable(Variable) is not null)
+        {
+            return;
+        }
+        string[] argv;
+        try
+        {
+            argv = File.ReadAllText("/proc/self/cmdline").TrimEnd('\0').Split('\0');
+        }
+        catch (IOException)
+        {
+            return;
+        }
+        var env = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .Select(e => $"{e.Key}={e.Value}")
+            .Append($"{Variable}={Budget}");
+        // Only returns on failure; the node then runs with the runtime's own budget.
+        _ = Execve("/proc/self/exe", [.. argv, null], [.. env, null]);
+    }
+
+    private static bool IsServe(string[] args) =>
+        args is ["serve", ..] || args is ["-d" or "--data", _, "serve", ..];
+
+    [LibraryImport("libc", EntryPoint = "execve", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int Execve(string path, string?[] argv, string?[] envp);
+}
