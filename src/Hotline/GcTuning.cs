@@ -39,8 +39,14 @@ internal static partial class GcTuning
         var env = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .Select(e => $"{e.Key}={e.Value}")
             .Append($"{Variable}={Budget}");
+        // The runtime's diagnostics socket is named by process id and start time, which the new image
+        // keeps: remove this one's, or dotnet-counters and dotnet-trace would find it and not the node's.
+        foreach (var socket in Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{Environment.ProcessId}-*-socket"))
+        {
+            File.Delete(socket);
+        }
         // Only returns on failure; the node then runs with the runtime's own budget.
-        _ = Execve("/proc/self/exe", [.. argv, null], [.. env, null]);
+        _ = Execve(Environment.ProcessPath ?? "/proc/self/exe", [.. argv, null], [.. env, null]);
     }
 
     private static bool IsServe(string[] args) =>

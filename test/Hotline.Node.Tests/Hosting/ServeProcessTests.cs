@@ -1,0 +1,30 @@
+using System.Net.Sockets;
+using Hotline.Cli.Demo;
+using Hotline.Testing;
+using Xunit;
+
+namespace Hotline.Node.Tests.Hosting;
+
+/// <summary><c>hotline serve</c> re-executes itself once with a small young-generation budget (GcTuning).</summary>
+public sealed class ServeProcessTests : IDisposable
+{
+    private readonly TempFolder _temp = new("serve");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task Serve_runs_with_the_small_gen0_budget_under_its_own_name_and_diagnostics_socket()
+    {
+        await using var pair = await NodePair.CreateAsync(_temp.Path, "Node A", "Node B");
+        await pair.A.StartAsync();
+        var pid = pair.A.Pid!.Value;
+
+        var environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0');
+        Assert.Contains("DOTNET_GCgen0size=0x400000", environment);
+        Assert.Equal("dotnet", (await File.ReadAllTextAsync($"/proc/{pid}/comm")).Trim());
+        // The first image's socket is gone and the node's answers: dotnet-counters and dotnet-trace find the node.
+        var socket = Assert.Single(Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*-socket"));
+        using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await client.ConnectAsync(new UnixDomainSocketEndPoint(socket));
+    }
+}
