@@ -32,7 +32,8 @@ public sealed record Envelope
     /// <summary>The exact bytes of the <see cref="EnvelopeBody"/> that were signed.</summary>
     public required byte[] Body { get; init; }
 
-    public required byte[] Signature { get; init; }
+    /// <summary>The sender's <see cref="EnvelopeSignature"/>; set once by the store that seals the envelope's batch.</summary>
+    public byte[] Signature { get; internal set; } = [];
 
     /// <summary>SHA-256 of <see cref="Body"/>; the next envelope of the direction chains to it.</summary>
     public required byte[] Hash { get; init; }

@@ -13,12 +13,21 @@ public static class EnvelopeCodec
     public static Envelope Seal(NodeIdentity sender, NodeKey recipient, EnvelopeDraft draft, long seq,
         ReadOnlySpan<byte> prevHash, DateTimeOffset now)
     {
+        var envelope = Build(sender.PublicKey, recipient, draft, seq, prevHash, now);
+        envelope.Signature = SignatureDomain.Sign(sender, SignatureDomain.Envelope, envelope.Body);
+        return envelope;
+    }
+
+    /// <summary>Encodes a new envelope without its signature, for <see cref="SignBatch"/>.</summary>
+    public static Envelope Build(NodeKey sender, NodeKey recipient, EnvelopeDraft draft, long seq,
+        ReadOnlySpan<byte> prevHash, DateTimeOffset now)
+    {
         var id = Uuid7.New(now);
         var created = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
         var body = new EnvelopeBody
         {
             Id = ByteString.CopyFrom(Uuid7.ToBytes(id)),
-            Sender = ByteString.CopyFrom(sender.PublicKey.Bytes),
+            Sender = ByteString.CopyFrom(sender.Bytes),
             Recipient = ByteString.CopyFrom(recipient.Bytes),
             Seq = (ulong)seq,
             CreatedUnixMs = created.ToUnixTimeMilliseconds(),
@@ -46,22 +55,32 @@ public static class EnvelopeCodec
             body.Template.Values.AddRange(template.Values.Select(v => new CatalogValue { Name = v.Key, Value = v.Value }));
         }
         var bytes = body.ToByteArray();
-        var signature = SignatureDomain.Sign(sender, SignatureDomain.Envelope, bytes);
-        return Decode(body, bytes, signature);
+        return Decode(body, bytes, []);
+    }
+
+    /// <summary>Signs envelopes built by <see cref="Build"/> (see <see cref="EnvelopeSignature"/>).</summary>
+    public static void SignBatch(NodeIdentity sender, IReadOnlyList<Envelope> envelopes)
+    {
+        var signatures = EnvelopeSignature.Sign(sender, [.. envelopes.Select(e => e.Body)]);
+        for (var i = 0; i < envelopes.Count; i++)
+        {
+            envelopes[i].Signature = signatures[i];
+        }
     }
 
     /// <summary>
     /// Verifies the signature against the pinned key of the expected sender before anything else,
     /// then decodes and checks the fields.
     /// </summary>
+    /// <param name="verified">Batch signatures checked before, shared by the envelopes of a link.</param>
     public static EnvelopeCheck Open(NodeKey expectedSender, NodeKey expectedRecipient,
-        ReadOnlySpan<byte> body, ReadOnlySpan<byte> signature)
+        ReadOnlySpan<byte> body, ReadOnlySpan<byte> signature, VerifiedRoots? verified = null)
     {
         if (body.Length > EnvelopeLimits.MaxBodyBytes)
         {
             return EnvelopeCheck.Fail("envelope too large");
         }
-        if (!SignatureDomain.Verify(expectedSender, SignatureDomain.Envelope, body, signature))
+        if (!EnvelopeSignature.Verify(expectedSender, body, signature, verified))
         {
             return EnvelopeCheck.Fail("bad signature");
         }

@@ -10,6 +10,7 @@ namespace Hotline.Core.Identity;
 public static class SignatureDomain
 {
     public static readonly byte[] Envelope = Prefix("hotline/envelope/v1");
+    public static readonly byte[] EnvelopeBatch = Prefix("hotline/envelope-batch/v1");
     public static readonly byte[] Receipt = Prefix("hotline/receipt/v1");
     public static readonly byte[] Card = Prefix("hotline/card/v1");
     public static readonly byte[] Checkpoint = Prefix("hotline/checkpoint/v1");

@@ -33,7 +33,7 @@ public sealed record ChainEntry
         {
             return ChainEntryOpen.Fail("the body is larger than any envelope may be");
         }
-        if (!SignatureDomain.Verify(sender, SignatureDomain.Envelope, body, signature))
+        if (!EnvelopeSignature.Verify(sender, body, signature))
         {
             return ChainEntryOpen.Fail($"the signature does not verify with the sender's key ({sender.Id})");
         }

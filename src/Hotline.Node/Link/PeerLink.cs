@@ -288,8 +288,11 @@ public sealed class PeerLink
 
     private const int ParallelChecksFrom = 8;
 
+    // The envelopes the peer committed together share one batch signature: checked once.
+    private readonly VerifiedRoots _verified = new();
+
     private EnvelopeCheck Open(SignedEnvelope signed) =>
-        EnvelopeCodec.Open(Peer.Key, _ctx.Identity.PublicKey, signed.Body.Span, signed.Signature.Span);
+        EnvelopeCodec.Open(Peer.Key, _ctx.Identity.PublicKey, signed.Body.Span, signed.Signature.Span, _verified);
 
     /// <summary>Signs one receipt for what was committed (or refused): the caller has the commit done before it asks.</summary>
     internal SignedReceipt SealReceipt(ReceiptContent content) =>

@@ -24,6 +24,8 @@ public sealed partial class SqliteStore : IHotlineStore
     // Writer thread only: hot statements, parsed once (see Prepared).
     private readonly Dictionary<string, SqliteCommand> _prepared = [];
     private SqliteCommand? _insertEnvelope;
+    // Writer thread only: envelopes appended in the open transaction, signed just before it commits.
+    private readonly List<(long Pos, Envelope Envelope)> _unsigned = [];
 
     private SqliteStore(string path, NodeIdentity identity, TimeProvider time)
     {
@@ -44,10 +46,11 @@ public sealed partial class SqliteStore : IHotlineStore
         _writer.Execute(TranscriptSchema.Create);
         _writer.Execute(SupervisionSchema.Create);
         _writer.Execute($"PRAGMA user_version={Schema.Version}");
-        _queue = new WriteQueue(_writer, () =>
+        _queue = new WriteQueue(_writer, SignAppended, () =>
         {
             _heads.Clear();
             _inboundTops.Clear();
+            _unsigned.Clear();
         });
     }
 
@@ -73,8 +76,9 @@ public sealed partial class SqliteStore : IHotlineStore
     private StoredMessage Append(SqliteConnection db, PeerRecord peer, EnvelopeDraft draft, DateTimeOffset now)
     {
         var (lastSeq, lastHash) = Head(db, peer.Id);
-        var envelope = EnvelopeCodec.Seal(_identity, peer.Key, draft, lastSeq + 1, lastHash, now);
+        var envelope = EnvelopeCodec.Build(_identity.PublicKey, peer.Key, draft, lastSeq + 1, lastHash, now);
         var pos = Insert(db, peer.Id, Direction.Outbound, envelope, now);
+        _unsigned.Add((pos, envelope));
         _heads[peer.Id] = (envelope.Seq, envelope.Hash);
         return new StoredMessage
         {
@@ -304,6 +308,28 @@ public sealed partial class SqliteStore : IHotlineStore
     }
 
     /// <summary>Inserts an envelope; returns its position, or 0 when (peer, direction, seq) is already held.</summary>
+    /// <summary>Tests: runs <paramref name="work"/> on the writer, in the transaction of the batch it joins.</summary>
+    internal Task<T> OnWriterAsync<T>(Func<SqliteConnection, T> work) => _queue.Enqueue(work, CancellationToken.None);
+
+    /// <summary>
+    /// Signs the envelopes appended in the transaction that is about to commit: up to
+    /// <see cref="EnvelopeSignature.MaxBatch"/> under one signature, so a busy writer signs once per
+    /// batch and a receiver checks once per batch. An envelope is never stored or sent unsigned.
+    /// </summary>
+    private void SignAppended(SqliteConnection db)
+    {
+        if (_unsigned.Count == 0)
+        {
+            return;
+        }
+        EnvelopeCodec.SignBatch(_identity, [.. _unsigned.Select(u => u.Envelope)]);
+        foreach (var (pos, envelope) in _unsigned)
+        {
+            Prepared(db, "UPDATE envelopes SET signature = $sig WHERE pos = $pos", ("$sig", envelope.Signature), ("$pos", pos)).ExecuteNonQuery();
+        }
+        _unsigned.Clear();
+    }
+
     private long Insert(SqliteConnection db, string peerId, Direction direction, Envelope e, DateTimeOffset now)
     {
         var c = _insertEnvelope ??= PrepareInsert(db);

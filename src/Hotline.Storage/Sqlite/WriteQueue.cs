@@ -22,15 +22,19 @@ internal sealed class WriteQueue : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly Queue<IWriteOp> _queue = new();
     private readonly SqliteConnection _connection;
+    private readonly Action<SqliteConnection> _beforeCommit;
     private readonly Action _afterRollback;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // True while a thread is committing; that thread takes everything queued before it stops.
     private bool _running;
     private bool _closed;
 
-    public WriteQueue(SqliteConnection connection, Action afterRollback)
+    /// <param name="beforeCommit">Runs once per transaction after its operations, before it commits.</param>
+    /// <param name="afterRollback">Runs after a transaction was rolled back: forget what it held.</param>
+    public WriteQueue(SqliteConnection connection, Action<SqliteConnection> beforeCommit, Action afterRollback)
     {
         _connection = connection;
+        _beforeCommit = beforeCommit;
         _afterRollback = afterRollback;
     }
 
@@ -118,6 +122,7 @@ internal sealed class WriteQueue : IAsyncDisposable
             {
                 op.Run(_connection);
             }
+            _beforeCommit(_connection);
             Execute("COMMIT");
         }
         catch (Exception e)

@@ -130,6 +130,29 @@ public sealed class SqliteStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Appends_committed_together_share_a_batch_signature_and_each_verifies_as_stored()
+    {
+        // Appends that arrive while the writer is busy wait for it and are committed together.
+        using var gate = new ManualResetEventSlim();
+        var busy = _store.OnWriterAsync(_ => gate.Wait(TimeSpan.FromSeconds(30)));
+        var appends = Enumerable.Range(1, 40).Select(i => AppendAsync($"batched {i}")).ToList();
+        gate.Set();
+        Assert.True(await busy);
+        var stored = await Task.WhenAll(appends);
+
+        var onDisk = _store.ListMessages(new MessageQuery { Limit = 1000 });
+        Assert.Equal(40, onDisk.Count);
+        var verified = new VerifiedRoots();
+        foreach (var m in onDisk)
+        {
+            Assert.Equal(stored.Single(s => s.Envelope.Seq == m.Envelope.Seq).Envelope.Signature, m.Envelope.Signature);
+            Assert.Null(EnvelopeCodec.Open(_me.PublicKey, _peer.PublicKey, m.Envelope.Body, m.Envelope.Signature, verified).Error);
+        }
+        // One Ed25519 signature per 16 envelopes (3), or 4 if the busy writer's own batch took some of them.
+        Assert.InRange(onDisk.Select(m => Convert.ToHexString(m.Envelope.Signature, 0, 64)).Distinct().Count(), 3, 4);
+    }
+
+    [Fact]
     public async Task CommitInbound_stores_new_envelopes_and_a_replay_changes_nothing_but_is_reported_committed()
     {
         var chain = FromPeer(4);
