@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Hotline.Core.Identity;
@@ -16,7 +15,7 @@ namespace Hotline.Core.Envelopes;
 /// where the signature is <c>Ed25519("hotline/envelope-batch/v1" || 0x00 || count || root)</c>,
 /// a leaf is <c>SHA-256(0x00 || body)</c>, an inner node <c>SHA-256(0x01 || left || right)</c>, and
 /// the last node of a level with no partner moves up unchanged. Signing and checking signatures
-/// was a third of a node's CPU under load (docs/protocol.md §7.2, bench/RESULTS.md).
+/// was a third of a node's CPU under load (docs/protocol.md §6.4, bench/RESULTS.md).
 /// </remarks>
 public static class EnvelopeSignature
 {

@@ -307,7 +307,6 @@ public sealed partial class SqliteStore : IHotlineStore
         return head;
     }
 
-    /// <summary>Inserts an envelope; returns its position, or 0 when (peer, direction, seq) is already held.</summary>
     /// <summary>Tests: runs <paramref name="work"/> on the writer, in the transaction of the batch it joins.</summary>
     internal Task<T> OnWriterAsync<T>(Func<SqliteConnection, T> work) => _queue.Enqueue(work, CancellationToken.None);
 
@@ -330,6 +329,7 @@ public sealed partial class SqliteStore : IHotlineStore
         _unsigned.Clear();
     }
 
+    /// <summary>Inserts an envelope; returns its position, or 0 when (peer, direction, seq) is already held.</summary>
     private long Insert(SqliteConnection db, string peerId, Direction direction, Envelope e, DateTimeOffset now)
     {
         var c = _insertEnvelope ??= PrepareInsert(db);
