@@ -26,14 +26,15 @@ public sealed record ChainEntry
     /// recipient, a sequence number from 1, and a chain link of the right shape (empty for seq 1,
     /// 32 bytes after). Content rules (kind, channel, text) are not its concern.
     /// </summary>
-    public static ChainEntryOpen Open(LinkSides sides, ChainDirection d, byte[] body, byte[] signature)
+    /// <param name="verified">Batch signatures already checked in this run (each batch costs one Ed25519 check).</param>
+    public static ChainEntryOpen Open(LinkSides sides, ChainDirection d, byte[] body, byte[] signature, VerifiedRoots? verified = null)
     {
         var sender = sides.Sender(d);
         if (body.Length > EnvelopeLimits.MaxBodyBytes)
         {
             return ChainEntryOpen.Fail("the body is larger than any envelope may be");
         }
-        if (!EnvelopeSignature.Verify(sender, body, signature))
+        if (!EnvelopeSignature.Verify(sender, body, signature, verified))
         {
             return ChainEntryOpen.Fail($"the signature does not verify with the sender's key ({sender.Id})");
         }

@@ -38,6 +38,7 @@ public static class BundleBuilder
             return Fail("the peer's stored pairing card is missing or does not verify: run 'hotline verify' on this data folder");
         }
         var sides = LinkSides.Of(me.PublicKey, peerCard.Key);
+        var verified = new VerifiedRoots();
         var outbound = sides.From(me.PublicKey);
         var inbound = outbound == ChainDirection.AtoB ? ChainDirection.BtoA : ChainDirection.AtoB;
         var ownName = PairingCard.Parse(request.OwnCardJson).Card?.Name ?? "this node";
@@ -96,7 +97,7 @@ public static class BundleBuilder
             {
                 var (body, sig, _, _) = list[seq];
                 // Only what is disclosed is verified here; the rest is vouched for by the checkpoint's root below.
-                var open = ChainEntry.Open(sides, d, body, sig);
+                var open = ChainEntry.Open(sides, d, body, sig, verified);
                 if (open.Entry is not { } entry || entry.Seq != seq)
                 {
                     return Fail($"{Path(d)} seq {seq} in the store does not verify ({open.Error ?? "its row has another seq"}): run 'hotline verify' and export from an intact store");

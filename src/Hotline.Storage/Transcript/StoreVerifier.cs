@@ -19,6 +19,7 @@ public sealed partial class StoreVerifier
     private readonly string _myName;
     private readonly List<StoreProblem> _problems = [];
     private readonly List<string> _warnings = [];
+    private readonly VerifiedRoots _verified = new();
 
     private StoreVerifier(StoreReader reader, NodeKey me, string myName)
     {
@@ -182,7 +183,7 @@ public sealed partial class StoreVerifier
             d.Broken.Add(seq);
             return null;
         }
-        var open = ChainEntry.Open(peer.Sides, d.Chain, body, signature);
+        var open = ChainEntry.Open(peer.Sides, d.Chain, body, signature, _verified);
         if (open.Entry is not { } entry)
         {
             Problem(table, where, $"the stored envelope does not verify: {open.Error} (the body or signature was altered, or the row was inserted)");

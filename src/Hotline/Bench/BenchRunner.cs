@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Hotline.Node.Hosting;
+using Hotline.Node.Transcript;
 
 namespace Hotline.Cli.Bench;
 
@@ -126,6 +128,18 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
         await pair.Pair.B.StopAsync();
         results.Correctness.StoreChecked += StoreCheck.Run(pair.Pair.A.Folder.DatabaseFile, pair.Pair.B.Folder.DatabaseFile,
             pair.AToB, pair.BToA, results.Correctness.Failures, label);
+        var started = Stopwatch.GetTimestamp();
+        VerifyRecord(pair.Pair.A.Folder, $"{label} A", results.Correctness.Failures);
+        VerifyRecord(pair.Pair.B.Folder, $"{label} B", results.Correctness.Failures);
+        Phase($"{label}: both records checked as 'hotline verify' does in {Seconds(started, Stopwatch.GetTimestamp()):0.0} s");
+    }
+
+    /// <summary>What <c>hotline verify</c> checks: every signature (plain and batch), chain link, receipt and checkpoint.</summary>
+    private static void VerifyRecord(DataFolder folder, string label, List<string> failures)
+    {
+        using var identity = folder.LoadIdentity();
+        var report = RecordEvidence.Verify(folder.DatabaseFile, identity.PublicKey, folder.LoadConfig().Name);
+        failures.AddRange(report.Problems.Take(5).Select(p => $"{label}: the record does not verify: {p.Table} {p.Where}: {p.What}"));
     }
 
     private void Phase(string text) => log.WriteLine($"bench: {text}");

@@ -190,6 +190,7 @@ public static class BundleVerifier
         Func<ChainDirection, string> path, List<string> problems)
     {
         var entries = new SortedDictionary<(ChainDirection, long), ChainEntry>();
+        var verified = new VerifiedRoots();
         (ChainDirection, long)? last = null;
         for (var i = 0; i < bundle.Entries.Count; i++)
         {
@@ -206,7 +207,7 @@ public static class BundleVerifier
                 continue;
             }
             last = (d, b.Seq);
-            var open = ChainEntry.Open(sides, d, b.Body, b.Signature);
+            var open = ChainEntry.Open(sides, d, b.Body, b.Signature, verified);
             if (open.Entry is not { } entry)
             {
                 problems.Add($"{name}: {open.Error}");
