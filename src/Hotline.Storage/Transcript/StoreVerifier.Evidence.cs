@@ -54,7 +54,15 @@ public sealed partial class StoreVerifier
             }
         }
 
-        bool Covered(long seq) => committed.Any(r => seq >= r.First && seq <= r.Last);
+        // Looked up per message: the ranges merged and searched, and each receipt's own ranges.
+        var covered = Merged(committed);
+        var byReceipt = committed.ToLookup(r => r.Receipt);
+        bool Covered(long seq)
+        {
+            var i = covered.BinarySearch((seq, long.MaxValue));
+            i = i < 0 ? ~i - 1 : i;
+            return i >= 0 && seq <= covered[i].Last;
+        }
         foreach (var m in outbound.Messages)
         {
             var delivered = !m.Row.IsNull("delivered_ms");
@@ -73,12 +81,30 @@ public sealed partial class StoreVerifier
                 Problem("envelopes", m.Where, "a receipt from the peer covers it, but it is not marked delivered or rejected");
             }
             if (m.Row.Long("receipt_id") is { } rid && !(ids.Contains(rid)
-                && (committed.Any(r => r.Receipt == rid && m.Seq >= r.First && m.Seq <= r.Last) || (rejection is not null && rj.Receipt == rid))))
+                && (byReceipt[rid].Any(r => m.Seq >= r.First && m.Seq <= r.Last) || (rejection is not null && rj.Receipt == rid))))
             {
                 Problem("envelopes", m.Where, $"receipt_id {rid} does not refer to a receipt of the peer that covers it");
             }
         }
         return rows.Count;
+    }
+
+    /// <summary>The ranges, overlapping ones joined: disjoint and in order.</summary>
+    private static List<(long First, long Last)> Merged(IEnumerable<(long First, long Last, long Receipt)> ranges)
+    {
+        var merged = new List<(long First, long Last)>();
+        foreach (var (first, last, _) in ranges.Where(r => r.First <= r.Last).OrderBy(r => r.First))
+        {
+            if (merged.Count > 0 && first <= merged[^1].Last)
+            {
+                merged[^1] = (merged[^1].First, Math.Max(merged[^1].Last, last));
+            }
+            else
+            {
+                merged.Add((first, last));
+            }
+        }
+        return merged;
     }
 
     /// <summary>

@@ -124,6 +124,14 @@ public sealed class TamperTests(RecordFixture record) : IDisposable
         var second = Copy2();
         RecordFixture.Sql(second, "UPDATE envelopes SET rejected = 'refused' WHERE direction = 0 AND seq = 4");
         Assert.Contains("marked rejected ('refused'), but no receipt from the peer rejects it so", First(second).What, StringComparison.Ordinal);
+
+        // The tail, receipted after the checkpoint, attributed to the receipt of the first message.
+        var third = Copy3();
+        RecordFixture.Sql(third, """
+            UPDATE envelopes SET receipt_id = (SELECT receipt_id FROM envelopes WHERE direction = 0 AND seq = 1)
+            WHERE direction = 0 AND seq = (SELECT max(seq) FROM envelopes WHERE direction = 0)
+            """);
+        Assert.Contains("does not refer to a receipt of the peer that covers it", First(third).What, StringComparison.Ordinal);
     }
 
     [Fact]
