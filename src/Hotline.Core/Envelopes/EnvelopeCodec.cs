@@ -14,7 +14,7 @@ public static class EnvelopeCodec
         ReadOnlySpan<byte> prevHash, DateTimeOffset now)
     {
         var envelope = Build(sender.PublicKey, recipient, draft, seq, prevHash, now);
-        envelope.Signature = SignatureDomain.Sign(sender, SignatureDomain.Envelope, envelope.Body);
+        SignBatch(sender, [envelope]);
         return envelope;
     }
 

@@ -61,7 +61,7 @@ public static class EnvelopeSignature
             return false;
         }
         int index = signature[64], count = signature[65];
-        if (count < 2 || count > MaxBatch || index >= count || signature.Length != HeaderLength + 32 * PathLength(index, count))
+        if (count < 2 || count > MaxBatch || index >= count || signature.Length != HeaderLength + 32 * Path(index, count).Count())
         {
             return false;
         }
@@ -114,48 +114,40 @@ public static class EnvelopeSignature
 
     private static byte[] Encode(byte[] signature, int index, int count, List<byte[][]> levels)
     {
-        var encoded = new byte[HeaderLength + 32 * PathLength(index, count)];
+        var path = Path(index, count).ToList();
+        var encoded = new byte[HeaderLength + 32 * path.Count];
         signature.CopyTo(encoded, 0);
         encoded[64] = (byte)index;
         encoded[65] = (byte)count;
-        var at = HeaderLength;
-        for (var level = 0; level < levels.Count - 1; level++, index /= 2)
+        for (var i = 0; i < path.Count; i++)
         {
-            var sibling = index ^ 1;
-            if (sibling < levels[level].Length)
-            {
-                levels[level][sibling].CopyTo(encoded, at);
-                at += 32;
-            }
+            levels[path[i].Level][path[i].Sibling].CopyTo(encoded, HeaderLength + 32 * i);
         }
         return encoded;
     }
 
-    /// <summary>How many sibling hashes the path of leaf <paramref name="index"/> of <paramref name="count"/> holds.</summary>
-    private static int PathLength(int index, int count)
+    /// <summary>
+    /// The levels, from the leaves up, at which the node on the way from leaf <paramref name="index"/>
+    /// of <paramref name="count"/> to the root has a partner, and that partner's place in its level.
+    /// </summary>
+    private static IEnumerable<(int Level, int Sibling)> Path(int index, int count)
     {
-        var length = 0;
-        for (var width = count; width > 1; width = (width + 1) / 2, index /= 2)
+        for (int level = 0, width = count; width > 1; level++, width = (width + 1) / 2, index /= 2)
         {
             if ((index ^ 1) < width)
             {
-                length++;
+                yield return (level, index ^ 1);
             }
         }
-        return length;
     }
 
     private static byte[] Root(byte[] leaf, int index, int count, ReadOnlySpan<byte> path)
     {
         var node = leaf;
-        for (var width = count; width > 1; width = (width + 1) / 2, index /= 2)
+        foreach (var (_, sibling) in Path(index, count))
         {
-            var sibling = index ^ 1;
-            if (sibling >= width)
-            {
-                continue;
-            }
-            node = sibling < index ? Node(path[..32], node) : Node(node, path[..32]);
+            // An even place is a left partner.
+            node = sibling % 2 == 0 ? Node(path[..32], node) : Node(node, path[..32]);
             path = path[32..];
         }
         return node;
