@@ -23,6 +23,7 @@ public sealed class OutboundQueue
     private readonly Dictionary<long, Item> _unacked = [];
     private readonly SortedSet<long>[] _pending = [.. Enumerable.Range(0, Levels).Select(_ => new SortedSet<long>())];
     private readonly HashSet<long> _inFlight = [];
+    private int _urgentInFlight;
     private readonly Func<IReadOnlyList<long>, IReadOnlyDictionary<long, WireEnvelope>>? _load;
     private TaskCompletionSource _signal = NewSignal();
     private long _epoch;
@@ -44,6 +45,12 @@ public sealed class OutboundQueue
     public int Window { get; }
 
     public const int UrgentReserve = 128;
+
+    /// <summary>
+    /// The window for PRIORITY and ROUTINE while a FLASH or IMMEDIATE envelope is on the wire: the
+    /// receiver then has little routine work ahead of the next urgent one.
+    /// </summary>
+    public const int WindowWhileUrgent = 32;
 
     /// <summary>The current session's epoch (see <see cref="Rewind"/>).</summary>
     public long Epoch
@@ -120,8 +127,11 @@ public sealed class OutboundQueue
                     {
                         _heldBytes -= item.Size;
                     }
+                    if (_inFlight.Remove(seq) && item.Level >= UrgentLevel)
+                    {
+                        _urgentInFlight--;
+                    }
                 }
-                _inFlight.Remove(seq);
             }
             Wake();
         }
@@ -137,6 +147,7 @@ public sealed class OutboundQueue
         {
             _epoch++;
             _inFlight.Clear();
+            _urgentInFlight = 0;
             foreach (var set in _pending)
             {
                 set.Clear();
@@ -202,8 +213,15 @@ public sealed class OutboundQueue
         var bytes = 0;
         for (var level = Levels - 1; level >= 0; level--)
         {
+            if (level < UrgentLevel && batch.Count > 0)
+            {
+                // Urgent envelopes travel in a batch of their own: a small batch, which the
+                // receiver commits ahead of the routine ones (docs/protocol.md §7).
+                return batch;
+            }
             var set = _pending[level];
-            var limit = level >= Level(Precedence.Immediate) ? Window + UrgentReserve : Window;
+            var limit = level >= UrgentLevel ? Window + UrgentReserve
+                : _urgentInFlight > 0 ? Math.Min(Window, WindowWhileUrgent) : Window;
             while (set.Count > 0 && batch.Count < maxCount && _inFlight.Count < limit)
             {
                 var seq = set.Min;
@@ -214,6 +232,10 @@ public sealed class OutboundQueue
                 }
                 set.Remove(seq);
                 _inFlight.Add(seq);
+                if (level >= UrgentLevel)
+                {
+                    _urgentInFlight++;
+                }
                 batch.Add((seq, item.Wire));
                 bytes += item.Size;
             }
@@ -224,6 +246,9 @@ public sealed class OutboundQueue
     private void Wake() => _signal.TrySetResult();
 
     private static int Level(Precedence p) => (int)p - 1;
+
+    /// <summary>FLASH and IMMEDIATE: the levels with the reserve and batches of their own.</summary>
+    private static readonly int UrgentLevel = Level(Precedence.Immediate);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -68,7 +68,10 @@ public sealed partial class SqliteStore : IHotlineStore
     }
 
     public Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, Action<StoredMessage>? committed = null, CancellationToken ct = default) =>
-        _queue.Enqueue(db => Append(db, peer, draft, Now()), ct, committed, inline: true);
+        _queue.Enqueue(db => Append(db, peer, draft, Now()), ct, committed, inline: true, urgent: IsUrgent(draft.Precedence));
+
+    /// <summary>FLASH and IMMEDIATE commit ahead of queued routine work (see <see cref="WriteQueue"/>).</summary>
+    private static bool IsUrgent(Precedence precedence) => precedence >= Precedence.Immediate;
 
     /// <summary>Stored times have millisecond precision; so do the ones we hand back.</summary>
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -142,7 +145,31 @@ public sealed partial class SqliteStore : IHotlineStore
     public Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, CancellationToken ct = default) =>
         CommitInboundAsync(peerId, envelopes, null, ct);
 
-    public Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, LinkPath? path, CancellationToken ct = default) =>
+    /// <remarks>
+    /// A large batch is queued as several operations of at most <see cref="InboundChunk"/> envelopes:
+    /// urgent work can then join the transaction between two of them (see <see cref="WriteQueue"/>).
+    /// Each part is whole; the caller receipts nothing before all are committed, and envelopes of a
+    /// part committed before a crash are replays when the peer sends the batch again.
+    /// </remarks>
+    public async Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, LinkPath? path, CancellationToken ct = default)
+    {
+        if (envelopes.Count <= InboundChunk)
+        {
+            return await CommitInboundPartAsync(peerId, envelopes, path, ct);
+        }
+        var parts = await Task.WhenAll(envelopes.Chunk(InboundChunk).Select(part => CommitInboundPartAsync(peerId, part, path, ct)));
+        return new InboundCommit([.. parts.SelectMany(p => p.New)], [.. parts.SelectMany(p => p.Committed)],
+            [.. parts.SelectMany(p => p.States)], [.. parts.SelectMany(p => p.Conflicts)]);
+    }
+
+    private const int InboundChunk = 32;
+
+    /// <summary>
+    /// One part of an inbound batch. Only a part of urgent envelopes alone (senders send them in
+    /// batches of their own) goes ahead of queued work: a routine envelope must never overtake an
+    /// earlier one of its precedence.
+    /// </summary>
+    private Task<InboundCommit> CommitInboundPartAsync(string peerId, IReadOnlyList<Envelope> envelopes, LinkPath? path, CancellationToken ct) =>
         _queue.Enqueue(db =>
         {
             var now = Now();
@@ -196,7 +223,7 @@ public sealed partial class SqliteStore : IHotlineStore
                 });
             }
             return new InboundCommit(fresh, committed, states ?? [], conflicts ?? []);
-        }, ct);
+        }, ct, urgent: envelopes.All(e => IsUrgent(e.Precedence)));
 
     /// <summary>The peer reports one of our messages seen or acknowledged: record it on that message.</summary>
     private static StateChange? ApplyResponse(SqliteConnection db, string peerId, Envelope e, Guid reference)

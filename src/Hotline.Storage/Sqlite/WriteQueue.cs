@@ -15,12 +15,21 @@ namespace Hotline.Storage.Sqlite;
 /// go on reading (and checking signatures) while its batches commit, or the two would take turns.
 /// Whatever is queued while a batch commits is committed by a thread-pool thread, batch after
 /// batch, until the queue is empty.
+/// <para>
+/// Urgent operations (FLASH and IMMEDIATE traffic) have a lane of their own. Queued, they go ahead
+/// of everything else; arriving while a transaction of other work runs, they join it after the
+/// operation it is on, and it commits at once (what it had not run yet goes next). An urgent
+/// message so waits for one operation and one flush, not for a backlog's worth of group commits.
+/// </para>
 /// </remarks>
 internal sealed class WriteQueue : IAsyncDisposable
 {
     private const int MaxBatch = 1024;
     private readonly Lock _lock = new();
     private readonly Queue<IWriteOp> _queue = new();
+    private readonly Queue<IWriteOp> _urgent = new();
+    // Operations taken for a transaction that committed early for urgent work: they go next.
+    private readonly List<IWriteOp> _carry = [];
     private readonly SqliteConnection _connection;
     private readonly Action<SqliteConnection> _beforeCommit;
     private readonly Action _afterRollback;
@@ -40,9 +49,12 @@ internal sealed class WriteQueue : IAsyncDisposable
 
     /// <param name="afterCommit">Runs on the committing thread right after the commit, in commit order.</param>
     /// <param name="inline">The caller holds no lock and can wait for the disk: if the writer is idle, commit on this thread.</param>
-    public Task<T> Enqueue<T>(Func<SqliteConnection, T> work, CancellationToken ct, Action<T>? afterCommit = null, bool inline = false)
+    /// <param name="urgent">Commit ahead of everything queued that is not urgent (see the remarks on the class).</param>
+    public Task<T> Enqueue<T>(Func<SqliteConnection, T> work, CancellationToken ct, Action<T>? afterCommit = null, bool inline = false, bool urgent = false)
     {
-        var op = new WriteOp<T>(work, afterCommit);
+        // An urgent caller goes on on the writer's thread right after the commit, rather than
+        // waiting for a thread-pool thread behind whatever else the pool has queued.
+        var op = new WriteOp<T>(work, afterCommit, urgent ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
         bool lead;
         lock (_lock)
         {
@@ -50,7 +62,7 @@ internal sealed class WriteQueue : IAsyncDisposable
             {
                 throw new ObjectDisposedException(nameof(WriteQueue), "The store is closed.");
             }
-            _queue.Enqueue(op);
+            (urgent ? _urgent : _queue).Enqueue(op);
             lead = !_running;
             _running = true;
         }
@@ -73,9 +85,18 @@ internal sealed class WriteQueue : IAsyncDisposable
     private bool RunBatch()
     {
         var batch = new List<IWriteOp>();
+        bool urgent;
         lock (_lock)
         {
-            while (batch.Count < MaxBatch && _queue.TryDequeue(out var op))
+            urgent = _urgent.Count > 0;
+            if (!urgent)
+            {
+                // What an urgent batch interrupted goes first, in its order.
+                batch.AddRange(_carry);
+                _carry.Clear();
+            }
+            var from = urgent ? _urgent : _queue;
+            while (batch.Count < MaxBatch && from.TryDequeue(out var op))
             {
                 batch.Add(op);
             }
@@ -89,17 +110,22 @@ internal sealed class WriteQueue : IAsyncDisposable
                 return false;
             }
         }
-        if (!TryRun(batch))
+        var ran = TryRun(batch, yieldToUrgent: !urgent);
+        if (ran < 0)
         {
             // One bad operation must not fail the others: run each on its own.
             foreach (var op in batch)
             {
-                TryRun([op]);
+                TryRun([op], yieldToUrgent: false);
             }
         }
         lock (_lock)
         {
-            if (_queue.Count > 0)
+            if (ran > 0 && ran < batch.Count)
+            {
+                _carry.AddRange(batch.Skip(ran));
+            }
+            if (_queue.Count > 0 || _urgent.Count > 0 || _carry.Count > 0)
             {
                 return true;
             }
@@ -112,15 +138,32 @@ internal sealed class WriteQueue : IAsyncDisposable
         }
     }
 
-    private bool TryRun(List<IWriteOp> ops)
+    /// <summary>
+    /// Runs operations in one transaction. With <paramref name="yieldToUrgent"/>, urgent work that
+    /// arrives between two of them is inserted next and the transaction commits after it. Returns how
+    /// many of <paramref name="ops"/> were committed (or failed, alone), or -1 when several were
+    /// rolled back together.
+    /// </summary>
+    private int TryRun(List<IWriteOp> ops, bool yieldToUrgent)
     {
         // Plain BEGIN/COMMIT so the prepared commands need no transaction object.
         Execute("BEGIN IMMEDIATE");
+        var ran = 0;
         try
         {
-            foreach (var op in ops)
+            while (ran < ops.Count)
             {
-                op.Run(_connection);
+                if (ran > 0 && yieldToUrgent && TakeUrgent() is { Count: > 0 } urgent)
+                {
+                    // Urgent work arrived: it joins this transaction next, which then commits.
+                    ops.InsertRange(ran, urgent);
+                    foreach (var op in urgent)
+                    {
+                        ops[ran++].Run(_connection);
+                    }
+                    break;
+                }
+                ops[ran++].Run(_connection);
             }
             _beforeCommit(_connection);
             Execute("COMMIT");
@@ -135,15 +178,29 @@ internal sealed class WriteQueue : IAsyncDisposable
             if (ops.Count == 1)
             {
                 ops[0].Fail(e);
-                return true;
+                return 1;
             }
-            return false;
+            return -1;
         }
-        foreach (var op in ops)
+        for (var i = 0; i < ran; i++)
         {
-            op.Complete();
+            ops[i].Complete();
         }
-        return true;
+        return ran;
+    }
+
+    private List<IWriteOp>? TakeUrgent()
+    {
+        lock (_lock)
+        {
+            if (_urgent.Count == 0)
+            {
+                return null;
+            }
+            var taken = new List<IWriteOp>(_urgent);
+            _urgent.Clear();
+            return taken;
+        }
     }
 
     private void Execute(string sql)
@@ -173,9 +230,9 @@ internal sealed class WriteQueue : IAsyncDisposable
         void Fail(Exception e);
     }
 
-    private sealed class WriteOp<T>(Func<SqliteConnection, T> work, Action<T>? afterCommit) : IWriteOp
+    private sealed class WriteOp<T>(Func<SqliteConnection, T> work, Action<T>? afterCommit, TaskCreationOptions options) : IWriteOp
     {
-        private readonly TaskCompletionSource<T> _tcs = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<T> _tcs = new(options);
         private T? _result;
 
         public Task<T> Task => _tcs.Task;

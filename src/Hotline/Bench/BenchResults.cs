@@ -67,6 +67,8 @@ internal sealed record BenchResults
         public required long BacklogLeftAtLastProbe { get; init; }
         public required LatencySummary Received { get; init; }
         public required LatencySummary Delivered { get; init; }
+        /// <summary>From the API call until A answered: A's own commit, the part of the wait on A.</summary>
+        public required LatencySummary Accepted { get; init; }
     }
 
     public sealed record CatchUpResult

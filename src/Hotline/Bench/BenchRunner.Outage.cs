@@ -79,10 +79,11 @@ internal sealed partial class BenchRunner
             BacklogLeftAtLastProbe = leftAtLast,
             Received = Received(probes, pair.EventsB),
             Delivered = Delivered(probes, pair.EventsA),
+            Accepted = Accepted(probes),
         };
         var f = results.Flash;
         Phase($"FLASH behind {f.Backlog} ROUTINE ({f.BacklogLeftAtFirstProbe} still queued at the first probe, {f.BacklogLeftAtLastProbe} at the last): " +
-            $"arrived p50/p99/p99.9 {f.Received.Triple()} ms; delivered {f.Delivered.Triple()} ms");
+            $"arrived p50/p99/p99.9 {f.Received.Triple()} ms; delivered {f.Delivered.Triple()} ms; API {f.Accepted.Triple()} ms");
         if (leftAtLast <= 0)
         {
             Phase("note: the backlog had drained before the last FLASH probe; later probes did not queue behind it");

@@ -92,7 +92,7 @@ internal sealed partial class BenchRunner
                 Messages = count,
                 Received = LatencySummary.Of([.. Latencies(sent[0], pair.EventsB, received: true), .. Latencies(sent[1], pair.EventsA, received: true)]),
                 Delivered = LatencySummary.Of([.. Latencies(sent[0], pair.EventsA, received: false), .. Latencies(sent[1], pair.EventsB, received: false)]),
-                Accepted = LatencySummary.Of(sent.SelectMany(s => s).Select(s => LatencySummary.Ms(s.StartedAt, s.AcceptedAt))),
+                Accepted = Accepted(sent.SelectMany(s => s)),
                 NodeCpuSecondsPer1000 = Math.Round(cpu.Nodes / count * 1000, 3),
                 BenchCpuSecondsPer1000 = Math.Round(cpu.Bench / count * 1000, 3),
             };
@@ -105,6 +105,8 @@ internal sealed partial class BenchRunner
     private static LatencySummary Received(IEnumerable<Sent> sent, EventRecorder receiver) => LatencySummary.Of(Latencies(sent, receiver, received: true));
 
     private static LatencySummary Delivered(IEnumerable<Sent> sent, EventRecorder sender) => LatencySummary.Of(Latencies(sent, sender, received: false));
+
+    private static LatencySummary Accepted(IEnumerable<Sent> sent) => LatencySummary.Of(sent.Select(s => LatencySummary.Ms(s.StartedAt, s.AcceptedAt)));
 
     private static IEnumerable<double> Latencies(IEnumerable<Sent> sent, EventRecorder events, bool received)
     {

@@ -153,6 +153,23 @@ public sealed class SqliteStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_large_inbound_batch_committed_in_parts_is_answered_as_one_in_order_and_a_replay_of_it_adds_nothing()
+    {
+        var chain = FromPeer(101);
+
+        var first = await _store.CommitInboundAsync(_peerRecord.Id, chain[..100]);
+        var replay = await _store.CommitInboundAsync(_peerRecord.Id, [.. chain.Take(70), chain[100]]);
+
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), first.Committed);
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), first.New.Select(m => m.Envelope.Seq));
+        Assert.Empty(first.Conflicts);
+        Assert.Equal([.. Enumerable.Range(1, 70).Select(i => (long)i), 101L], replay.Committed);
+        Assert.Equal(101, Assert.Single(replay.New).Envelope.Seq);
+        var held = _store.ListMessages(new MessageQuery { PeerId = _peerRecord.Id, Limit = 1000 });
+        Assert.Equal(Enumerable.Range(1, 101).Select(i => (long)i), held.Select(m => m.Envelope.Seq));
+    }
+
+    [Fact]
     public async Task CommitInbound_stores_new_envelopes_and_a_replay_changes_nothing_but_is_reported_committed()
     {
         var chain = FromPeer(4);

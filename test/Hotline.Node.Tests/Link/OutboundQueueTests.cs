@@ -1,5 +1,6 @@
 using Hotline.Core.Envelopes;
 using Hotline.Core.Identity;
+using Hotline.Core.Messages;
 using Hotline.Node.Link;
 using Xunit;
 
@@ -96,5 +97,29 @@ public sealed class OutboundQueueTests : IDisposable
 
         Assert.Equal([1L], (await waiting.WaitAsync(TimeSpan.FromSeconds(5))).Select(x => x.Seq));
         Assert.Equal(1, queue.Count);
+    }
+
+    [Fact]
+    public async Task Urgent_envelopes_travel_alone_and_routine_ones_get_a_small_window_while_they_are_on_the_wire()
+    {
+        var queue = new OutboundQueue(256);
+        byte[] prev = [];
+        for (var seq = 1; seq <= 102; seq++)
+        {
+            var precedence = seq switch { 101 => Precedence.Flash, 102 => Precedence.Immediate, _ => Precedence.Routine };
+            var e = EnvelopeCodec.Seal(_me, _peer.PublicKey, new EnvelopeDraft { Channel = "navy", Text = $"{seq}", Precedence = precedence }, seq, prev, DateTimeOffset.UtcNow);
+            queue.Add(e);
+            prev = e.Hash;
+        }
+
+        // The batch holds the urgent envelopes only, though 100 routine ones are due and fit.
+        Assert.Equal(new long[] { 101, 102 }, await TakeSeqsAsync(queue));
+        // While they are unreceipted, at most 32 envelopes in all may be on the wire for routine ones to go.
+        Assert.Equal(Enumerable.Range(1, OutboundQueue.WindowWhileUrgent - 2).Select(i => (long)i), await TakeSeqsAsync(queue));
+        var blocked = queue.TakeAsync(queue.Epoch, 128, 1 << 20, CancellationToken.None);
+        Assert.False(blocked.IsCompleted, "the small window is full while urgent envelopes are unreceipted");
+
+        queue.Acknowledge([101, 102]);
+        Assert.Equal(Enumerable.Range(31, 70).Select(i => (long)i), (await blocked.WaitAsync(TimeSpan.FromSeconds(5))).Select(e => e.Seq));
     }
 }

@@ -1,0 +1,124 @@
+using Hotline.Storage.Sqlite;
+using Hotline.Testing;
+using Microsoft.Data.Sqlite;
+using Xunit;
+
+namespace Hotline.Core.Tests.Storage;
+
+/// <summary>The writer's urgent lane, on a real SQLite file: what commits when, and in which transaction.</summary>
+public sealed class WriteQueueTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private readonly TempFolder _temp = new("writequeue");
+    private readonly List<(string Name, int Transaction)> _committed = [];
+    private SqliteConnection _connection = null!;
+    private WriteQueue _queue = null!;
+    private int _transactions;
+
+    public Task InitializeAsync()
+    {
+        _connection = new SqliteConnection($"Data Source={_temp.Combine("q.db")}");
+        _connection.Open();
+        using (var create = _connection.CreateCommand())
+        {
+            create.CommandText = "PRAGMA journal_mode=WAL; CREATE TABLE t(name TEXT NOT NULL)";
+            create.ExecuteNonQuery();
+        }
+        _queue = new WriteQueue(_connection, _ => _transactions++, () => { });
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _queue.DisposeAsync();
+        _connection.Dispose();
+        _temp.Dispose();
+    }
+
+    /// <summary>Inserts a row named <paramref name="name"/>; <paramref name="hold"/> keeps the writer inside the operation.</summary>
+    private Task<string> Write(string name, bool urgent = false, Func<Task>? hold = null) => _queue.Enqueue(db =>
+    {
+        hold?.Invoke().Wait(Wait);
+        using var insert = db.CreateCommand();
+        insert.CommandText = "INSERT INTO t(name) VALUES($n)";
+        insert.Parameters.AddWithValue("$n", name);
+        insert.ExecuteNonQuery();
+        return name;
+    }, CancellationToken.None, n =>
+    {
+        lock (_committed)
+        {
+            _committed.Add((n, _transactions));
+        }
+    }, urgent: urgent);
+
+    private string? Rows()
+    {
+        using var rows = _connection.CreateCommand();
+        rows.CommandText = "SELECT group_concat(name, ',') FROM (SELECT name FROM t ORDER BY rowid)";
+        return rows.ExecuteScalar() as string;
+    }
+
+    private static Func<Task> Gate(TaskCompletionSource started, TaskCompletionSource release) => () =>
+    {
+        started.TrySetResult();
+        return release.Task;
+    };
+
+    [Fact]
+    public async Task Urgent_work_queued_behind_a_busy_writer_commits_before_routine_work_queued_earlier()
+    {
+        TaskCompletionSource started = new(), release = new();
+        var busy = Write("busy", hold: Gate(started, release));
+        await started.Task.WaitAsync(Wait);
+        var routine = new[] { Write("routine 1"), Write("routine 2") };
+        var urgent = Write("urgent", urgent: true);
+        release.SetResult();
+
+        await Task.WhenAll([busy, urgent, .. routine]).WaitAsync(Wait);
+
+        Assert.Equal(["busy", "urgent", "routine 1", "routine 2"], _committed.Select(c => c.Name));
+        // The urgent operation had a transaction of its own; the routine ones shared the next.
+        Assert.Equal([1, 2, 3, 3], _committed.Select(c => c.Transaction));
+    }
+
+    [Fact]
+    public async Task Urgent_work_arriving_mid_transaction_joins_it_after_the_running_operation_and_the_rest_commit_next()
+    {
+        TaskCompletionSource firstStarted = new(), releaseFirst = new(), secondStarted = new(), releaseSecond = new();
+        var first = Write("first", hold: Gate(firstStarted, releaseFirst));
+        await firstStarted.Task.WaitAsync(Wait);
+        // Queued together behind the first: the writer takes both into its next transaction.
+        var second = Write("second", hold: Gate(secondStarted, releaseSecond));
+        var third = Write("third");
+        releaseFirst.SetResult();
+        await secondStarted.Task.WaitAsync(Wait);
+        var urgent = Write("urgent", urgent: true);
+        releaseSecond.SetResult();
+
+        await Task.WhenAll(first, second, third, urgent).WaitAsync(Wait);
+
+        Assert.Equal([("first", 1), ("second", 2), ("urgent", 2), ("third", 3)], _committed);
+        Assert.Equal("first,second,urgent,third", Rows());
+    }
+
+    [Fact]
+    public async Task A_failing_urgent_operation_that_joined_a_transaction_fails_alone_and_the_others_commit()
+    {
+        TaskCompletionSource zeroStarted = new(), releaseZero = new(), firstStarted = new(), releaseFirst = new();
+        var zero = Write("zero", hold: Gate(zeroStarted, releaseZero));
+        await zeroStarted.Task.WaitAsync(Wait);
+        var first = Write("first", hold: Gate(firstStarted, releaseFirst));
+        var second = Write("second");
+        releaseZero.SetResult();
+        await firstStarted.Task.WaitAsync(Wait);
+        var bad = _queue.Enqueue<string>(_ => throw new InvalidOperationException("bad urgent work"), CancellationToken.None, urgent: true);
+        releaseFirst.SetResult();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => bad.WaitAsync(Wait));
+        Assert.Equal("bad urgent work", error.Message);
+        await Task.WhenAll(zero, first, second).WaitAsync(Wait);
+        Assert.Equal(["zero", "first", "second"], _committed.Select(c => c.Name));
+        Assert.Equal("zero,first,second", Rows());
+    }
+}
