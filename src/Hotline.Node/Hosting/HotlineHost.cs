@@ -106,7 +106,8 @@ public sealed class HotlineHost : IAsyncDisposable
 
         SecurityLog? security = null;
         PeerDirectory? directory = null;
-        builder.WebHost.UseKestrel(k =>
+        // Kestrel without HTTP/3: the full UseKestrel also sets up QUIC, which the node never uses.
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
             k.Listen(ParseEndpoint(settings.LinkListen ?? config.Link.Listen), lo =>

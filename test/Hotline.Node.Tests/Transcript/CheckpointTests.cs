@@ -66,7 +66,8 @@ public sealed class CheckpointTests
     {
         await using var cluster = await TwoNodeCluster.StartAsync(new ClusterOptions
         {
-            Node = new TestNodeOptions { Configure = c => c with { Transcript = new TranscriptConfig { CheckpointEveryEntries = 4, RetrySeconds = 0 } } },
+            // A reply lost with a session (a busy machine can drop one) is retried after 5 s, well within the wait below.
+            Node = new TestNodeOptions { Configure = c => c with { Transcript = new TranscriptConfig { CheckpointEveryEntries = 4, RetrySeconds = 0, ReplyTimeoutSeconds = 5 } } },
         });
         var (a, b) = (cluster.A, cluster.B);
         await SendAsync(a, b, 6, "a");
