@@ -153,77 +153,75 @@ public sealed partial class SqliteStore : IHotlineStore
     /// </remarks>
     public async Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, LinkPath? path, CancellationToken ct = default)
     {
-        if (envelopes.Count <= InboundChunk)
-        {
-            return await CommitInboundPartAsync(peerId, envelopes, path, ct);
-        }
-        var parts = await Task.WhenAll(envelopes.Chunk(InboundChunk).Select(part => CommitInboundPartAsync(peerId, part, path, ct)));
-        return new InboundCommit([.. parts.SelectMany(p => p.New)], [.. parts.SelectMany(p => p.Committed)],
-            [.. parts.SelectMany(p => p.States)], [.. parts.SelectMany(p => p.Conflicts)]);
+        var urgent = envelopes.All(e => IsUrgent(e.Precedence));
+        var parts = await Task.WhenAll(_queue.EnqueueAll(
+            envelopes.Chunk(InboundChunk).Select(part => (Func<SqliteConnection, InboundCommit>)(db => CommitInbound(db, peerId, part, path))), ct, urgent));
+        return parts.Length == 1 ? parts[0]
+            : new InboundCommit([.. parts.SelectMany(p => p.New)], [.. parts.SelectMany(p => p.Committed)],
+                [.. parts.SelectMany(p => p.States)], [.. parts.SelectMany(p => p.Conflicts)]);
     }
 
     private const int InboundChunk = 32;
 
     /// <summary>
-    /// One part of an inbound batch. Only a part of urgent envelopes alone (senders send them in
-    /// batches of their own) goes ahead of queued work: a routine envelope must never overtake an
-    /// earlier one of its precedence.
+    /// One part of an inbound batch, on the writer. Only a batch of urgent envelopes alone (senders
+    /// send them in batches of their own) goes ahead of queued work: a routine envelope must never
+    /// overtake an earlier one of its precedence.
     /// </summary>
-    private Task<InboundCommit> CommitInboundPartAsync(string peerId, IReadOnlyList<Envelope> envelopes, LinkPath? path, CancellationToken ct) =>
-        _queue.Enqueue(db =>
+    private InboundCommit CommitInbound(SqliteConnection db, string peerId, IReadOnlyList<Envelope> envelopes, LinkPath? path)
+    {
+        var now = Now();
+        var fresh = new List<StoredMessage>();
+        var committed = new List<long>(envelopes.Count);
+        List<StateChange>? states = null;
+        List<(long, string)>? conflicts = null;
+        foreach (var e in envelopes)
         {
-            var now = Now();
-            var fresh = new List<StoredMessage>();
-            var committed = new List<long>(envelopes.Count);
-            List<StateChange>? states = null;
-            List<(long, string)>? conflicts = null;
-            foreach (var e in envelopes)
+            if (ChainConflict(db, peerId, e.Seq, e.Hash, e.PrevHash) is { } broken)
             {
-                if (ChainConflict(db, peerId, e.Seq, e.Hash, e.PrevHash) is { } broken)
-                {
-                    (conflicts ??= []).Add((e.Seq, broken));
-                    continue;
-                }
-                var pos = Insert(db, peerId, Direction.Inbound, e, now);
-                if (pos <= 0)
-                {
-                    // A replay of what we hold is committed already; anything else under a known
-                    // sequence number or id is a conflicting envelope, refused.
-                    var held = Prepared(db, "SELECT hash FROM envelopes WHERE peer_id = $p AND direction = 1 AND seq = $s", ("$p", peerId), ("$s", e.Seq))
-                        .ExecuteScalar() as byte[];
-                    if (held is not null && held.AsSpan().SequenceEqual(e.Hash))
-                    {
-                        committed.Add(e.Seq);
-                    }
-                    else
-                    {
-                        (conflicts ??= []).Add((e.Seq, held is null ? "envelope id already used by another envelope" : "a different envelope is held at this sequence number"));
-                    }
-                    continue;
-                }
-                committed.Add(e.Seq);
-                Held(peerId, e.Seq, e.Hash);
-                RecordPath(db, path, pos);
-                if (e.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement && e.Reference is { } reference)
-                {
-                    if (ApplyResponse(db, peerId, e, reference) is { } change)
-                    {
-                        (states ??= []).Add(change);
-                    }
-                    continue;
-                }
-                fresh.Add(new StoredMessage
-                {
-                    Position = pos,
-                    PeerId = peerId,
-                    Direction = Direction.Inbound,
-                    Envelope = e,
-                    CommittedAt = now,
-                    DeliveredAt = now,
-                });
+                (conflicts ??= []).Add((e.Seq, broken));
+                continue;
             }
-            return new InboundCommit(fresh, committed, states ?? [], conflicts ?? []);
-        }, ct, urgent: envelopes.All(e => IsUrgent(e.Precedence)));
+            var pos = Insert(db, peerId, Direction.Inbound, e, now);
+            if (pos <= 0)
+            {
+                // A replay of what we hold is committed already; anything else under a known
+                // sequence number or id is a conflicting envelope, refused.
+                var held = Prepared(db, "SELECT hash FROM envelopes WHERE peer_id = $p AND direction = 1 AND seq = $s", ("$p", peerId), ("$s", e.Seq))
+                    .ExecuteScalar() as byte[];
+                if (held is not null && held.AsSpan().SequenceEqual(e.Hash))
+                {
+                    committed.Add(e.Seq);
+                }
+                else
+                {
+                    (conflicts ??= []).Add((e.Seq, held is null ? "envelope id already used by another envelope" : "a different envelope is held at this sequence number"));
+                }
+                continue;
+            }
+            committed.Add(e.Seq);
+            Held(peerId, e.Seq, e.Hash);
+            RecordPath(db, path, pos);
+            if (e.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement && e.Reference is { } reference)
+            {
+                if (ApplyResponse(db, peerId, e, reference) is { } change)
+                {
+                    (states ??= []).Add(change);
+                }
+                continue;
+            }
+            fresh.Add(new StoredMessage
+            {
+                Position = pos,
+                PeerId = peerId,
+                Direction = Direction.Inbound,
+                Envelope = e,
+                CommittedAt = now,
+                DeliveredAt = now,
+            });
+        }
+        return new InboundCommit(fresh, committed, states ?? [], conflicts ?? []);
+    }
 
     /// <summary>The peer reports one of our messages seen or acknowledged: record it on that message.</summary>
     private static StateChange? ApplyResponse(SqliteConnection db, string peerId, Envelope e, Guid reference)

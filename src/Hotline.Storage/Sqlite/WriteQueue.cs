@@ -50,11 +50,15 @@ internal sealed class WriteQueue : IAsyncDisposable
     /// <param name="afterCommit">Runs on the committing thread right after the commit, in commit order.</param>
     /// <param name="inline">The caller holds no lock and can wait for the disk: if the writer is idle, commit on this thread.</param>
     /// <param name="urgent">Commit ahead of everything queued that is not urgent (see the remarks on the class).</param>
-    public Task<T> Enqueue<T>(Func<SqliteConnection, T> work, CancellationToken ct, Action<T>? afterCommit = null, bool inline = false, bool urgent = false)
+    public Task<T> Enqueue<T>(Func<SqliteConnection, T> work, CancellationToken ct, Action<T>? afterCommit = null, bool inline = false, bool urgent = false) =>
+        Add([new WriteOp<T>(work, afterCommit, urgent)], ct, inline, urgent)[0];
+
+    /// <summary>Queues operations at once, in order: an idle writer then takes them all into one transaction.</summary>
+    public Task<T>[] EnqueueAll<T>(IEnumerable<Func<SqliteConnection, T>> works, CancellationToken ct, bool urgent = false) =>
+        Add([.. works.Select(work => new WriteOp<T>(work, null, urgent))], ct, inline: false, urgent);
+
+    private Task<T>[] Add<T>(WriteOp<T>[] ops, CancellationToken ct, bool inline, bool urgent)
     {
-        // An urgent caller goes on on the writer's thread right after the commit, rather than
-        // waiting for a thread-pool thread behind whatever else the pool has queued.
-        var op = new WriteOp<T>(work, afterCommit, urgent ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
         bool lead;
         lock (_lock)
         {
@@ -62,16 +66,19 @@ internal sealed class WriteQueue : IAsyncDisposable
             {
                 throw new ObjectDisposedException(nameof(WriteQueue), "The store is closed.");
             }
-            (urgent ? _urgent : _queue).Enqueue(op);
+            foreach (var op in ops)
+            {
+                (urgent ? _urgent : _queue).Enqueue(op);
+            }
             lead = !_running;
             _running = true;
         }
-        // Inline: one batch here (it holds this operation), anything queued meanwhile on the thread pool.
+        // Inline: one batch here (it holds these operations), anything queued meanwhile on the thread pool.
         if (lead && (!inline || RunBatch()))
         {
             ThreadPool.UnsafeQueueUserWorkItem(static q => q.Drain(), this, preferLocal: false);
         }
-        return ct.CanBeCanceled ? op.Task.WaitAsync(ct) : op.Task;
+        return [.. ops.Select(op => ct.CanBeCanceled ? op.Task.WaitAsync(ct) : op.Task)];
     }
 
     private void Drain()
@@ -230,9 +237,11 @@ internal sealed class WriteQueue : IAsyncDisposable
         void Fail(Exception e);
     }
 
-    private sealed class WriteOp<T>(Func<SqliteConnection, T> work, Action<T>? afterCommit, TaskCreationOptions options) : IWriteOp
+    private sealed class WriteOp<T>(Func<SqliteConnection, T> work, Action<T>? afterCommit, bool urgent) : IWriteOp
     {
-        private readonly TaskCompletionSource<T> _tcs = new(options);
+        // An urgent caller goes on on the writer's thread right after the commit, rather than
+        // waiting for a thread-pool thread behind whatever else the pool has queued.
+        private readonly TaskCompletionSource<T> _tcs = new(urgent ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
         private T? _result;
 
         public Task<T> Task => _tcs.Task;

@@ -103,6 +103,23 @@ public sealed class WriteQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Operations_queued_together_are_committed_in_one_transaction_by_an_idle_writer()
+    {
+        var parts = _queue.EnqueueAll(new[] { "part 1", "part 2", "part 3" }.Select(name => (Func<SqliteConnection, string>)(db =>
+        {
+            using var insert = db.CreateCommand();
+            insert.CommandText = "INSERT INTO t(name) VALUES($n)";
+            insert.Parameters.AddWithValue("$n", name);
+            insert.ExecuteNonQuery();
+            return name;
+        })), CancellationToken.None);
+
+        Assert.Equal(new[] { "part 1", "part 2", "part 3" }, await Task.WhenAll(parts).WaitAsync(Wait));
+        Assert.Equal(1, _transactions);
+        Assert.Equal("part 1,part 2,part 3", Rows());
+    }
+
+    [Fact]
     public async Task A_failing_urgent_operation_that_joined_a_transaction_fails_alone_and_the_others_commit()
     {
         TaskCompletionSource zeroStarted = new(), releaseZero = new(), firstStarted = new(), releaseFirst = new();
