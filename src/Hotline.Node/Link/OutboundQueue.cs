@@ -213,7 +213,7 @@ public sealed class OutboundQueue
         var bytes = 0;
         for (var level = Levels - 1; level >= 0; level--)
         {
-            if (level < UrgentLevel && batch.Count > 0)
+            if (level == UrgentLevel - 1 && batch.Count > 0)
             {
                 // Urgent envelopes travel in a batch of their own: a small batch, which the
                 // receiver commits ahead of the routine ones (docs/protocol.md §7).

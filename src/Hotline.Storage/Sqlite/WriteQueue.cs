@@ -164,7 +164,7 @@ internal sealed class WriteQueue : IAsyncDisposable
                 {
                     // Urgent work arrived: it joins this transaction next, which then commits.
                     ops.InsertRange(ran, urgent);
-                    foreach (var op in urgent)
+                    for (var end = ran + urgent.Count; ran < end;)
                     {
                         ops[ran++].Run(_connection);
                     }

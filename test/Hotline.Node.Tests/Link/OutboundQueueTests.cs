@@ -122,4 +122,20 @@ public sealed class OutboundQueueTests : IDisposable
         queue.Acknowledge([101, 102]);
         Assert.Equal(Enumerable.Range(31, 70).Select(i => (long)i), (await blocked.WaitAsync(TimeSpan.FromSeconds(5))).Select(e => e.Seq));
     }
+
+    [Fact]
+    public async Task Priority_and_routine_envelopes_share_a_batch_highest_precedence_first()
+    {
+        var queue = new OutboundQueue(256);
+        byte[] prev = [];
+        for (var seq = 1; seq <= 4; seq++)
+        {
+            var precedence = seq % 2 == 0 ? Precedence.Priority : Precedence.Routine;
+            var e = EnvelopeCodec.Seal(_me, _peer.PublicKey, new EnvelopeDraft { Channel = "navy", Text = $"{seq}", Precedence = precedence }, seq, prev, DateTimeOffset.UtcNow);
+            queue.Add(e);
+            prev = e.Hash;
+        }
+
+        Assert.Equal(new long[] { 2, 4, 1, 3 }, await TakeSeqsAsync(queue));
+    }
 }
