@@ -283,7 +283,10 @@ public sealed class PeerLink
         {
             _ctx.Events.Publish(NodeEvent.ForState(s));
         }
-        return new ReceiptContent(commit.Committed, rejected ?? []);
+        return new ReceiptContent(commit.Committed, rejected ?? [])
+        {
+            Urgent = valid.Count > 0 && valid.TrueForAll(e => e.Precedence >= Hotline.Core.Messages.Precedence.Immediate),
+        };
     }
 
     private const int ParallelChecksFrom = 8;
@@ -366,6 +369,9 @@ public sealed class PeerLink
 /// <summary>What a receipt covers: sequence numbers committed, and those refused with the reason.</summary>
 internal sealed record ReceiptContent(IReadOnlyList<long> Committed, IReadOnlyList<(long Seq, string Reason)> Rejected)
 {
+    /// <summary>A batch of FLASH and IMMEDIATE envelopes only: receipted as soon as it is committed.</summary>
+    public bool Urgent { get; init; }
+
     /// <summary>One receipt for several commits: the peer then verifies and stores one signature instead of many.</summary>
     public static ReceiptContent Merge(IReadOnlyList<ReceiptContent> parts) => parts.Count == 1 ? parts[0]
         : new([.. parts.SelectMany(p => p.Committed)], [.. parts.SelectMany(p => p.Rejected)]);

@@ -211,7 +211,7 @@ public sealed class PeerSession
                     break;
                 case Frame.KindOneofCase.Envelopes:
                     // Verifies and queues the commit now; the receipt is written once it is committed.
-                    await _pending.Writer.WriteAsync(_link.OnEnvelopesAsync(frame.Envelopes, Path, ct)!, ct);
+                    await _pending.Writer.WriteAsync(ReceiptAtOnceIfUrgentAsync(_link.OnEnvelopesAsync(frame.Envelopes, Path, ct), ct), ct);
                     break;
                 case Frame.KindOneofCase.Receipt:
                     await _pending.Writer.WriteAsync(AppliedAsync(_link.OnReceiptAsync(frame.Receipt, Path, ct)), ct);
@@ -275,6 +275,22 @@ public sealed class PeerSession
         }
         // The read loop ended first and closes the session; wait for that rather than end it here.
         await Task.Delay(Timeout.Infinite, ct);
+    }
+
+    /// <summary>
+    /// An urgent batch (FLASH and IMMEDIATE only) is receipted as soon as it is committed, not after
+    /// the routine batches that arrived before it: its sender learns of the delivery at once.
+    /// Receipts name sequence numbers, so their order does not matter to the sender.
+    /// </summary>
+    private async Task<ReceiptContent?> ReceiptAtOnceIfUrgentAsync(Task<ReceiptContent> commit, CancellationToken ct)
+    {
+        var content = await commit;
+        if (!content.Urgent)
+        {
+            return content;
+        }
+        await WriteAsync(new Frame { Receipt = _link.SealReceipt(content) }, ct);
+        return null;
     }
 
     private async Task<ReceiptContent?> AppliedAsync(Task<bool> apply)
