@@ -39,11 +39,7 @@ public sealed class WriteQueueTests : IAsyncLifetime
     private Task<string> Write(string name, bool urgent = false, Func<Task>? hold = null) => _queue.Enqueue(db =>
     {
         hold?.Invoke().Wait(Wait);
-        using var insert = db.CreateCommand();
-        insert.CommandText = "INSERT INTO t(name) VALUES($n)";
-        insert.Parameters.AddWithValue("$n", name);
-        insert.ExecuteNonQuery();
-        return name;
+        return Insert(db, name);
     }, CancellationToken.None, n =>
     {
         lock (_committed)
@@ -51,6 +47,15 @@ public sealed class WriteQueueTests : IAsyncLifetime
             _committed.Add((n, _transactions));
         }
     }, urgent: urgent);
+
+    private static string Insert(SqliteConnection db, string name)
+    {
+        using var insert = db.CreateCommand();
+        insert.CommandText = "INSERT INTO t(name) VALUES($n)";
+        insert.Parameters.AddWithValue("$n", name);
+        insert.ExecuteNonQuery();
+        return name;
+    }
 
     private string? Rows()
     {
@@ -105,14 +110,8 @@ public sealed class WriteQueueTests : IAsyncLifetime
     [Fact]
     public async Task Operations_queued_together_are_committed_in_one_transaction_by_an_idle_writer()
     {
-        var parts = _queue.EnqueueAll(new[] { "part 1", "part 2", "part 3" }.Select(name => (Func<SqliteConnection, string>)(db =>
-        {
-            using var insert = db.CreateCommand();
-            insert.CommandText = "INSERT INTO t(name) VALUES($n)";
-            insert.Parameters.AddWithValue("$n", name);
-            insert.ExecuteNonQuery();
-            return name;
-        })), CancellationToken.None);
+        var parts = _queue.EnqueueAll(new[] { "part 1", "part 2", "part 3" }.Select(name => (Func<SqliteConnection, string>)(db => Insert(db, name))),
+            CancellationToken.None);
 
         Assert.Equal(new[] { "part 1", "part 2", "part 3" }, await Task.WhenAll(parts).WaitAsync(Wait));
         Assert.Equal(1, _transactions);
