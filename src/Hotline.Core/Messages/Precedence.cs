@@ -11,6 +11,9 @@ public enum Precedence
 
 public static class PrecedenceNames
 {
+    /// <summary>FLASH and IMMEDIATE: they travel in batches of their own and commit ahead of routine work (docs/protocol.md §7).</summary>
+    public static bool IsUrgent(this Precedence p) => p >= Precedence.Immediate;
+
     public static string ToWire(this Precedence p) => p switch
     {
         Precedence.Routine => "ROUTINE",

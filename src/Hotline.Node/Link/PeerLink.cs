@@ -1,6 +1,7 @@
 using Google.Protobuf;
 using Hotline.Core.Envelopes;
 using Hotline.Core.Identity;
+using Hotline.Core.Messages;
 using Hotline.Node.Messaging;
 using Hotline.Node.Supervision;
 using Hotline.Protocol;
@@ -285,7 +286,7 @@ public sealed class PeerLink
         }
         return new ReceiptContent(commit.Committed, rejected ?? [])
         {
-            Urgent = valid.Count > 0 && valid.TrueForAll(e => e.Precedence >= Hotline.Core.Messages.Precedence.Immediate),
+            Urgent = valid.Count > 0 && valid.TrueForAll(e => e.Precedence.IsUrgent()),
         };
     }
 

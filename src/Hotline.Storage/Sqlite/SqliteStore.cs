@@ -68,10 +68,7 @@ public sealed partial class SqliteStore : IHotlineStore
     }
 
     public Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, Action<StoredMessage>? committed = null, CancellationToken ct = default) =>
-        _queue.Enqueue(db => Append(db, peer, draft, Now()), ct, committed, inline: true, urgent: IsUrgent(draft.Precedence));
-
-    /// <summary>FLASH and IMMEDIATE commit ahead of queued routine work (see <see cref="WriteQueue"/>).</summary>
-    private static bool IsUrgent(Precedence precedence) => precedence >= Precedence.Immediate;
+        _queue.Enqueue(db => Append(db, peer, draft, Now()), ct, committed, inline: true, urgent: draft.Precedence.IsUrgent());
 
     /// <summary>Stored times have millisecond precision; so do the ones we hand back.</summary>
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
@@ -153,7 +150,7 @@ public sealed partial class SqliteStore : IHotlineStore
     /// </remarks>
     public async Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, LinkPath? path, CancellationToken ct = default)
     {
-        var urgent = envelopes.All(e => IsUrgent(e.Precedence));
+        var urgent = envelopes.All(e => e.Precedence.IsUrgent());
         var parts = await Task.WhenAll(_queue.EnqueueAll(
             envelopes.Chunk(InboundChunk).Select(part => (Func<SqliteConnection, InboundCommit>)(db => CommitInbound(db, peerId, part, path))), ct, urgent));
         return parts.Length == 1 ? parts[0]

@@ -50,14 +50,24 @@ internal sealed class WriteQueue : IAsyncDisposable
     /// <param name="afterCommit">Runs on the committing thread right after the commit, in commit order.</param>
     /// <param name="inline">The caller holds no lock and can wait for the disk: if the writer is idle, commit on this thread.</param>
     /// <param name="urgent">Commit ahead of everything queued that is not urgent (see the remarks on the class).</param>
-    public Task<T> Enqueue<T>(Func<SqliteConnection, T> work, CancellationToken ct, Action<T>? afterCommit = null, bool inline = false, bool urgent = false) =>
-        Add([new WriteOp<T>(work, afterCommit, urgent)], ct, inline, urgent)[0];
+    public Task<T> Enqueue<T>(Func<SqliteConnection, T> work, CancellationToken ct, Action<T>? afterCommit = null, bool inline = false, bool urgent = false)
+    {
+        var op = new WriteOp<T>(work, afterCommit, urgent);
+        Add([op], inline, urgent);
+        return Awaited(op, ct);
+    }
 
     /// <summary>Queues operations at once, in order: an idle writer then takes them all into one transaction.</summary>
-    public Task<T>[] EnqueueAll<T>(IEnumerable<Func<SqliteConnection, T>> works, CancellationToken ct, bool urgent = false) =>
-        Add([.. works.Select(work => new WriteOp<T>(work, null, urgent))], ct, inline: false, urgent);
+    public Task<T>[] EnqueueAll<T>(IEnumerable<Func<SqliteConnection, T>> works, CancellationToken ct, bool urgent = false)
+    {
+        WriteOp<T>[] ops = [.. works.Select(work => new WriteOp<T>(work, null, urgent))];
+        Add(ops, inline: false, urgent);
+        return [.. ops.Select(op => Awaited(op, ct))];
+    }
 
-    private Task<T>[] Add<T>(WriteOp<T>[] ops, CancellationToken ct, bool inline, bool urgent)
+    private static Task<T> Awaited<T>(WriteOp<T> op, CancellationToken ct) => ct.CanBeCanceled ? op.Task.WaitAsync(ct) : op.Task;
+
+    private void Add(IReadOnlyList<IWriteOp> ops, bool inline, bool urgent)
     {
         bool lead;
         lock (_lock)
@@ -78,7 +88,6 @@ internal sealed class WriteQueue : IAsyncDisposable
         {
             ThreadPool.UnsafeQueueUserWorkItem(static q => q.Drain(), this, preferLocal: false);
         }
-        return [.. ops.Select(op => ct.CanBeCanceled ? op.Task.WaitAsync(ct) : op.Task)];
     }
 
     private void Drain()

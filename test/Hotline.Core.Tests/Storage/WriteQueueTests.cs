@@ -64,6 +64,23 @@ public sealed class WriteQueueTests : IAsyncLifetime
         return rows.ExecuteScalar() as string;
     }
 
+    /// <summary>
+    /// Leaves the writer inside a transaction of two routine operations, running the first of them
+    /// ("second", held until <c>Release</c> is set) with "third" still to run; "first" committed before,
+    /// alone, while the two were queued behind it.
+    /// </summary>
+    private async Task<(Task<string>[] Routine, TaskCompletionSource Release)> InsideATransactionOfTwoAsync()
+    {
+        TaskCompletionSource firstStarted = new(), releaseFirst = new(), secondStarted = new(), releaseSecond = new();
+        var first = Write("first", hold: Gate(firstStarted, releaseFirst));
+        await firstStarted.Task.WaitAsync(Wait);
+        var second = Write("second", hold: Gate(secondStarted, releaseSecond));
+        var third = Write("third");
+        releaseFirst.SetResult();
+        await secondStarted.Task.WaitAsync(Wait);
+        return ([first, second, third], releaseSecond);
+    }
+
     private static Func<Task> Gate(TaskCompletionSource started, TaskCompletionSource release) => () =>
     {
         started.TrySetResult();
@@ -90,18 +107,11 @@ public sealed class WriteQueueTests : IAsyncLifetime
     [Fact]
     public async Task Urgent_work_arriving_mid_transaction_joins_it_after_the_running_operation_and_the_rest_commit_next()
     {
-        TaskCompletionSource firstStarted = new(), releaseFirst = new(), secondStarted = new(), releaseSecond = new();
-        var first = Write("first", hold: Gate(firstStarted, releaseFirst));
-        await firstStarted.Task.WaitAsync(Wait);
-        // Queued together behind the first: the writer takes both into its next transaction.
-        var second = Write("second", hold: Gate(secondStarted, releaseSecond));
-        var third = Write("third");
-        releaseFirst.SetResult();
-        await secondStarted.Task.WaitAsync(Wait);
+        var (routine, release) = await InsideATransactionOfTwoAsync();
         var urgent = Write("urgent", urgent: true);
-        releaseSecond.SetResult();
+        release.SetResult();
 
-        await Task.WhenAll(first, second, third, urgent).WaitAsync(Wait);
+        await Task.WhenAll([.. routine, urgent]).WaitAsync(Wait);
 
         Assert.Equal([("first", 1), ("second", 2), ("urgent", 2), ("third", 3)], _committed);
         Assert.Equal("first,second,urgent,third", Rows());
@@ -121,20 +131,14 @@ public sealed class WriteQueueTests : IAsyncLifetime
     [Fact]
     public async Task A_failing_urgent_operation_that_joined_a_transaction_fails_alone_and_the_others_commit()
     {
-        TaskCompletionSource zeroStarted = new(), releaseZero = new(), firstStarted = new(), releaseFirst = new();
-        var zero = Write("zero", hold: Gate(zeroStarted, releaseZero));
-        await zeroStarted.Task.WaitAsync(Wait);
-        var first = Write("first", hold: Gate(firstStarted, releaseFirst));
-        var second = Write("second");
-        releaseZero.SetResult();
-        await firstStarted.Task.WaitAsync(Wait);
+        var (routine, release) = await InsideATransactionOfTwoAsync();
         var bad = _queue.Enqueue<string>(_ => throw new InvalidOperationException("bad urgent work"), CancellationToken.None, urgent: true);
-        releaseFirst.SetResult();
+        release.SetResult();
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => bad.WaitAsync(Wait));
         Assert.Equal("bad urgent work", error.Message);
-        await Task.WhenAll(zero, first, second).WaitAsync(Wait);
-        Assert.Equal(["zero", "first", "second"], _committed.Select(c => c.Name));
-        Assert.Equal("zero,first,second", Rows());
+        await Task.WhenAll(routine).WaitAsync(Wait);
+        Assert.Equal(["first", "second", "third"], _committed.Select(c => c.Name));
+        Assert.Equal("first,second,third", Rows());
     }
 }
