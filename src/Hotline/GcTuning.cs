@@ -17,8 +17,14 @@ namespace Hotline.Cli;
 /// </remarks>
 internal static partial class GcTuning
 {
-    private const string Variable = "DOTNET_GCgen0size";
-    private const string Budget = "0x400000";
+    public const string Variable = "DOTNET_GCgen0size";
+    public const string Budget = "0x400000";
+
+    /// <summary>
+    /// Gives a node started as a child process the budget in its environment, as the systemd unit
+    /// in docs/operations.md does: it then starts the runtime once (about 140 ms less to start).
+    /// </summary>
+    public static void SetFor(System.Diagnostics.ProcessStartInfo child) => child.Environment.TryAdd(Variable, Budget);
 
     /// <summary>Replaces this process with itself, the budget set, when it is about to serve. Returns if it does not.</summary>
     public static void ReexecIfServing(string[] args)

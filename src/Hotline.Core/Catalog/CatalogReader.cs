@@ -12,7 +12,7 @@ internal static partial class CatalogReader
         public required string Version { get; init; }
         public required string Review { get; init; }
         /// <summary>The version rule, for people editing the file.</summary>
-        public string? Versioning { get; init; }
+        public string? Versioning { get; set; }
         public required Dictionary<string, LanguageDto> Languages { get; init; }
         public required List<MessageDto> Messages { get; init; }
     }
@@ -27,7 +27,7 @@ internal static partial class CatalogReader
     {
         public required string Id { get; init; }
         public required string Category { get; init; }
-        public List<ParameterDto> Parameters { get; init; } = [];
+        public List<ParameterDto> Parameters { get; set; } = [];
         public required Dictionary<string, string> Wording { get; init; }
     }
 
@@ -35,23 +35,28 @@ internal static partial class CatalogReader
     {
         public required string Name { get; init; }
         public required string Type { get; init; }
-        public bool Required { get; init; } = true;
-        public Dictionary<string, string> Description { get; init; } = [];
+        public bool Required { get; set; } = true;
+        public Dictionary<string, string> Description { get; set; } = [];
     }
 
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
+    /// <summary>
+    /// Serializer code generated at build time: by reflection, reading the catalog took about 40 ms
+    /// of a node's start. Members with a default are settable: generated code sets every init-only
+    /// member, to null or false when the file leaves it out.
+    /// </summary>
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         RespectNullableAnnotations = true,
-        AllowTrailingCommas = false,
-    };
+        AllowTrailingCommas = false)]
+    [JsonSerializable(typeof(FileDto))]
+    private sealed partial class CatalogJson : JsonSerializerContext;
 
     public static MessageCatalog Read(string json)
     {
         FileDto? file;
         try
         {
-            file = JsonSerializer.Deserialize<FileDto>(json, Options);
+            file = JsonSerializer.Deserialize(json, CatalogJson.Default.FileDto);
         }
         catch (JsonException e)
         {

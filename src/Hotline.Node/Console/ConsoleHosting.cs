@@ -6,12 +6,14 @@ using Hotline.Storage;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Hotline.Node.ConsoleUi;
 
@@ -51,6 +53,7 @@ public static class ConsoleHosting
             };
         });
         services.AddAuthorization();
+        services.AddSingleton<IAuthorizationPolicyProvider, PerRequestPolicyProvider>();
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = $"hotline.af.{suffix}";
@@ -73,7 +76,7 @@ public static class ConsoleHosting
     {
         app.Use((ctx, next) =>
         {
-            if (!ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/hotline.v1.Link"))
+            if (!ctx.Request.Path.StartsWithSegments("/api"))
             {
                 // Peer text is never markup, and even if some slipped through, no script but ours would run.
                 var h = ctx.Response.Headers;
@@ -200,4 +203,14 @@ public sealed class SignInForm
     public string? Password { get; set; }
     public string? Code { get; set; }
     public string? ReturnUrl { get; set; }
+}
+
+/// <summary>
+/// The default policies, combined on each request instead of cached: the cache is filled when the
+/// authorization middleware is built, which builds every route of the console (Blazor's hub among
+/// them) before the node listens. The console's few policies cost next to nothing to combine.
+/// </summary>
+internal sealed class PerRequestPolicyProvider(IOptions<AuthorizationOptions> options) : DefaultAuthorizationPolicyProvider(options)
+{
+    public override bool AllowsCachingPolicies => false;
 }

@@ -4,14 +4,14 @@ namespace Hotline.Node.Transcript;
 public sealed record TranscriptConfig
 {
     /// <summary>Propose a checkpoint once this many entries (both directions) are not yet covered.</summary>
-    public int CheckpointEveryEntries { get; init; } = 1000;
+    public int CheckpointEveryEntries { get; set; } = 1000;
 
     /// <summary>Propose a checkpoint when entries have waited this long without one.</summary>
-    public double CheckpointEveryMinutes { get; init; } = 10;
+    public double CheckpointEveryMinutes { get; set; } = 10;
 
     /// <summary>How long a proposer waits for the peer's countersignature.</summary>
-    public double ReplyTimeoutSeconds { get; init; } = 30;
+    public double ReplyTimeoutSeconds { get; set; } = 30;
 
     /// <summary>The least time between two automatic attempts on one link (after a failure, for example).</summary>
-    public double RetrySeconds { get; init; } = 30;
+    public double RetrySeconds { get; set; } = 30;
 }

@@ -47,7 +47,7 @@ public sealed partial class SqliteStore : ISupervisionStore
 
     public Task UpdateEndpointsAsync(string peerId, IReadOnlyList<string> endpoints, CancellationToken ct = default) =>
         _queue.Enqueue(db => db.Execute("UPDATE peers SET endpoints = $e WHERE peer_id = $id",
-            ("$e", JsonSerializer.Serialize(endpoints)), ("$id", peerId)), ct);
+            ("$e", JsonArray(endpoints)), ("$id", peerId)), ct);
 
     private const string TestColumns =
         """

@@ -497,15 +497,17 @@ public sealed partial class SqliteStore : IHotlineStore
             ON CONFLICT(peer_id) DO UPDATE SET name = $n, tls_sha256 = $t, endpoints = $e, channels = $c, card = $card, labels = $l
             """,
             ("$id", peer.Id), ("$n", peer.Name), ("$k", peer.Key.ToArray()), ("$t", peer.TlsSha256),
-            ("$e", JsonSerializer.Serialize(peer.Endpoints)), ("$c", JsonSerializer.Serialize(peer.Channels)),
-            ("$card", peer.CardJson), ("$l", JsonSerializer.Serialize(peer.Labels.Select(l => l.ToString()))),
-            ("$s", JsonSerializer.Serialize(peer.Settings, Json)), ("$at", peer.AddedAt.ToUnixTimeMilliseconds())), ct);
+            ("$e", JsonArray(peer.Endpoints)), ("$c", JsonArray(peer.Channels)),
+            ("$card", peer.CardJson), ("$l", JsonArray([.. peer.Labels.Select(l => l.ToString())])),
+            ("$s", JsonSerializer.Serialize(peer.Settings, PeerRowJson.Default.PeerSettings)), ("$at", peer.AddedAt.ToUnixTimeMilliseconds())), ct);
 
     public Task UpdatePeerSettingsAsync(string peerId, PeerSettings settings, CancellationToken ct = default) =>
         _queue.Enqueue(db => db.Execute("UPDATE peers SET settings = $s WHERE peer_id = $id",
-            ("$s", JsonSerializer.Serialize(settings, Json)), ("$id", peerId)), ct);
+            ("$s", JsonSerializer.Serialize(settings, PeerRowJson.Default.PeerSettings)), ("$id", peerId)), ct);
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static string JsonArray(IReadOnlyList<string> values) => JsonSerializer.Serialize([.. values], PeerRowJson.Default.StringArray);
+
+    private static string[] FromJsonArray(string json) => JsonSerializer.Deserialize(json, PeerRowJson.Default.StringArray) ?? [];
 
     public IReadOnlyList<PeerRecord> ListPeers()
     {
@@ -520,13 +522,13 @@ public sealed partial class SqliteStore : IHotlineStore
                 Key = NodeKey.FromBytes((byte[])r[0]),
                 Name = r.GetString(1),
                 TlsSha256 = r.GetString(2),
-                Endpoints = JsonSerializer.Deserialize<string[]>(r.GetString(3)) ?? [],
-                Channels = JsonSerializer.Deserialize<string[]>(r.GetString(4)) ?? [],
+                Endpoints = FromJsonArray(r.GetString(3)),
+                Channels = FromJsonArray(r.GetString(4)),
                 CardJson = r.GetString(5),
                 AddedAt = DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(6)),
-                Labels = (JsonSerializer.Deserialize<string[]>(r.GetString(7)) ?? [])
+                Labels = FromJsonArray(r.GetString(7))
                     .Select(l => Label.TryParse(l, out var x) ? x! : throw new InvalidDataException($"bad label '{l}' in peers table")).ToArray(),
-                Settings = JsonSerializer.Deserialize<PeerSettings>(r.GetString(8), Json) ?? new(),
+                Settings = JsonSerializer.Deserialize(r.GetString(8), PeerRowJson.Default.PeerSettings) ?? new(),
             });
         }
         return list;

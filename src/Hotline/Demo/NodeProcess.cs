@@ -13,9 +13,15 @@ public sealed class NodeProcess : IAsyncDisposable
 {
     private readonly DataFolder _folder;
     private readonly List<string> _output = [];
+    private readonly bool _gcBudgetInEnvironment;
     private Process? _process;
 
-    public NodeProcess(DataFolder folder) => _folder = folder;
+    /// <param name="gcBudgetInEnvironment">Start the node with <see cref="GcTuning"/>'s budget already set, as a service unit does; false to have it re-execute itself.</param>
+    public NodeProcess(DataFolder folder, bool gcBudgetInEnvironment = true)
+    {
+        _folder = folder;
+        _gcBudgetInEnvironment = gcBudgetInEnvironment;
+    }
 
     public DataFolder Folder => _folder;
     public int? Pid => _process is { HasExited: false } p ? p.Id : null;
@@ -42,6 +48,10 @@ public sealed class NodeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (_gcBudgetInEnvironment)
+        {
+            GcTuning.SetFor(psi);
+        }
         psi.ArgumentList.Add(typeof(NodeProcess).Assembly.Location);
         psi.ArgumentList.Add("serve");
         psi.ArgumentList.Add("--data");

@@ -13,11 +13,25 @@ public sealed class ServeProcessTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public async Task Serve_runs_with_the_small_gen0_budget_under_its_own_name_and_diagnostics_socket()
+    public async Task The_bench_and_demo_start_nodes_with_the_budget_set_as_the_service_unit_does()
     {
         await using var pair = await NodePair.CreateAsync(_temp.Path, "Node A", "Node B");
         await pair.A.StartAsync();
         var pid = pair.A.Pid!.Value;
+
+        var environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0');
+        Assert.Single(environment, v => v.StartsWith("DOTNET_GCgen0size=", StringComparison.Ordinal));
+        Assert.Contains("DOTNET_GCgen0size=0x400000", environment);
+    }
+
+    [Fact]
+    public async Task Serve_runs_with_the_small_gen0_budget_under_its_own_name_and_diagnostics_socket()
+    {
+        await using var pair = await NodePair.CreateAsync(_temp.Path, "Node A", "Node B");
+        // Started as an operator would by hand: without the budget in its environment.
+        await using var node = new NodeProcess(pair.A.Folder, gcBudgetInEnvironment: false);
+        await node.StartAsync();
+        var pid = node.Pid!.Value;
 
         var environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0');
         Assert.Contains("DOTNET_GCgen0size=0x400000", environment);
