@@ -14,6 +14,9 @@ namespace Hotline.Node.Apis;
 /// </summary>
 public static class OperationsApi
 {
+    /// <summary>The paths below: served by the operator listener's API pipeline, like <c>/api</c>.</summary>
+    public static bool Serves(PathString path) => path == "/healthz" || path == "/readyz" || path == "/metrics";
+
     public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder app)
     {
         // Alive: the process serves requests.

@@ -162,37 +162,44 @@ public sealed class HotlineHost : IAsyncDisposable
             }
         });
 
-        // Each listener serves only its own surface. The link has a pipeline of its own, with its own
-        // routes: it is ready as soon as the node listens, while the console's routes (Blazor's hub
-        // alone is 50 to 150 ms of start-up) are built on the first request to the operator listener.
+        // Each listener serves only its own surface, and each surface has a pipeline with routes of
+        // its own. The link is ready as soon as the node listens; the operator API never builds the
+        // console's routes (Blazor's hub alone is 50 to 150 ms and a few megabytes); the console's
+        // are built when an operator first opens it.
         app.MapWhen(ctx => ctx.Features.Get<IConnectionItemsFeature>()?.Items[ListenerItem] as string == "link", link =>
         {
             link.UseRouting();
             link.UseEndpoints(e => e.MapGrpcService<LinkService>());
         });
-        app.UseRouting();
-        app.MapOperationsApi();
-
-        var api = app.MapGroup("/api");
-        api.AddEndpointFilter(async (ctx, next) =>
+        app.MapWhen(ctx => IsOperatorApi(ctx.Request.Path), operatorApi =>
         {
-            var header = ctx.HttpContext.Request.Headers.Authorization.ToString();
-            var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? Encoding.UTF8.GetBytes(header[7..].Trim()) : [];
-            if (!CryptographicOperations.FixedTimeEquals(given, token))
+            operatorApi.UseRouting();
+            operatorApi.UseEndpoints(e =>
             {
-                return Problems.Of(401, "missing or wrong API token",
-                    "Send 'Authorization: Bearer <token>' with the token from api.token in the node's data folder.");
-            }
-            return await next(ctx);
+                e.MapOperationsApi();
+                var api = e.MapGroup("/api");
+                api.AddEndpointFilter(async (ctx, next) =>
+                {
+                    var header = ctx.HttpContext.Request.Headers.Authorization.ToString();
+                    var given = header.StartsWith("Bearer ", StringComparison.Ordinal) ? Encoding.UTF8.GetBytes(header[7..].Trim()) : [];
+                    if (!CryptographicOperations.FixedTimeEquals(given, token))
+                    {
+                        return Problems.Of(401, "missing or wrong API token",
+                            "Send 'Authorization: Bearer <token>' with the token from api.token in the node's data folder.");
+                    }
+                    return await next(ctx);
+                });
+                api.MapMessagesApi();
+                api.MapPeersApi();
+                api.MapStatusApi();
+                api.MapEventsApi();
+                api.MapAlarmsApi();
+                api.MapTranscriptApi();
+                api.MapSupervisionApi();
+            });
         });
-        api.MapMessagesApi();
-        api.MapPeersApi();
-        api.MapStatusApi();
-        api.MapEventsApi();
-        api.MapAlarmsApi();
-        api.MapTranscriptApi();
-        api.MapSupervisionApi();
         // The console: same listener as the API, its own sign-in (cookies), not the API token.
+        app.UseRouting();
         app.MapHotlineConsole();
 
         await app.StartAsync(ct);
@@ -207,6 +214,9 @@ public sealed class HotlineHost : IAsyncDisposable
         Log.NodeStarted(app.Services.GetRequiredService<ILogger<HotlineHost>>(), config.Name, identity.PublicKey.Id, host.LinkUrl.ToString(), host.ApiUrl.ToString());
         return host;
     }
+
+    private static bool IsOperatorApi(PathString path) =>
+        path.StartsWithSegments("/api") || OperationsApi.Serves(path);
 
     /// <summary>
     /// Kestrel's certificate context and every TLS handshake build an X509 chain, and the first

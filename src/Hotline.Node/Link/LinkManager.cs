@@ -102,13 +102,9 @@ public sealed class LinkManager : BackgroundService
         Log.SessionRefused(_logger, peer.Name, reason);
     }
 
-    // Short at first: two nodes started together dial before either listens, and the peer is
-    // usually listening a few tens of milliseconds later.
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(25);
-
     private async Task DialLoopAsync(PeerLink link, CancellationToken ct)
     {
-        var backoff = FirstBackoff;
+        var backoff = TimeSpan.FromMilliseconds(100);
         var firstRound = true;
         while (!ct.IsCancellationRequested)
         {
@@ -118,7 +114,7 @@ public sealed class LinkManager : BackgroundService
                 if (!link.WeArePreferredDialler && !firstRound && !link.LastDialledByUs)
                 {
                     // Give the preferred dialler the first chance to restore the session.
-                    await Task.Delay(TimeSpan.FromMilliseconds(500) + Jitter(TimeSpan.FromMilliseconds(100)), _ctx.Time, ct);
+                    await Task.Delay(TimeSpan.FromMilliseconds(500) + Jitter(), _ctx.Time, ct);
                     if (link.IsConnected)
                     {
                         continue;
@@ -139,10 +135,10 @@ public sealed class LinkManager : BackgroundService
                 }
                 if (connected)
                 {
-                    backoff = FirstBackoff;
+                    backoff = TimeSpan.FromMilliseconds(100);
                     continue;
                 }
-                await Task.Delay(backoff + Jitter(backoff), _ctx.Time, ct);
+                await Task.Delay(backoff + Jitter(), _ctx.Time, ct);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -212,9 +208,7 @@ public sealed class LinkManager : BackgroundService
         },
     };
 
-    /// <summary>Up to half the wait again, at most 100 ms: two nodes seldom dial in step.</summary>
-    private static TimeSpan Jitter(TimeSpan wait) =>
-        TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * Math.Min(wait.TotalMilliseconds / 2, 100));
+    private static TimeSpan Jitter() => TimeSpan.FromMilliseconds(Random.Shared.Next(0, 100));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
