@@ -202,7 +202,17 @@ public sealed class HotlineHost : IAsyncDisposable
         app.UseRouting();
         app.MapHotlineConsole();
 
-        await app.StartAsync(ct);
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch
+        {
+            // Stopped or failed while starting: close what is open (the database first of all).
+            await app.DisposeAsync();
+            await store.DisposeAsync();
+            throw;
+        }
         var host = new HotlineHost(app, folder);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         host.LinkUrl = new Uri(addresses.First(a => a.StartsWith("https", StringComparison.Ordinal)));

@@ -46,18 +46,24 @@ public sealed class LinkManager : BackgroundService
 
     public PeerLink? Find(string peerId) => _links.GetValueOrDefault(peerId);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // End sessions as soon as the node starts stopping: the web server waits for open streams
         // (a session is one) before the hosted services are told to stop.
         _stoppingSource = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, _lifetime.ApplicationStopping);
         _stopping = _stoppingSource.Token;
+        // Dial once this node listens. Two nodes started together then do not both dial before
+        // either listens and wait out a backoff: the second to listen finds the first listening.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (_lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        {
+            await started.Task.WaitAsync(_stopping);
+        }
         _directory.PeerAdded += OnPeerAdded;
         foreach (var peer in _directory.All)
         {
             Start(peer);
         }
-        return Task.CompletedTask;
     }
 
     /// <summary>Loads the outbox of every known peer. Called before the API accepts requests.</summary>

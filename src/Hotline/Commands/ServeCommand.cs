@@ -15,9 +15,22 @@ internal static class ServeCommand
             {
                 throw new CliError($"the node in {folder.Path} is already running (pid {running.Pid})");
             }
-            await using var host = await HotlineHost.StartAsync(folder, ct: ct);
-            Console.WriteLine($"hotline: serving; operator API {host.ApiUrl}, link {host.LinkUrl}");
-            await host.WaitForShutdownAsync(ct);
+            HotlineHost host;
+            try
+            {
+                host = await HotlineHost.StartAsync(folder, ct: ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Told to stop (SIGTERM, Ctrl+C) before it had started: a stop like any other.
+                Console.Error.WriteLine("hotline: stopped while starting");
+                return 0;
+            }
+            await using (host)
+            {
+                Console.WriteLine($"hotline: serving; operator API {host.ApiUrl}, link {host.LinkUrl}");
+                await host.WaitForShutdownAsync(ct);
+            }
             return 0;
         });
         return command;

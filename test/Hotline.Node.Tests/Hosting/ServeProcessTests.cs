@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using Hotline.Cli.Demo;
 using Hotline.Testing;
@@ -5,7 +6,7 @@ using Xunit;
 
 namespace Hotline.Node.Tests.Hosting;
 
-/// <summary><c>hotline serve</c> re-executes itself once with a small young-generation budget (GcTuning).</summary>
+/// <summary><c>hotline serve</c> as a process: its GC budget (GcTuning), and a stop while it starts.</summary>
 public sealed class ServeProcessTests : IDisposable
 {
     private readonly TempFolder _temp = new("serve");
@@ -40,5 +41,52 @@ public sealed class ServeProcessTests : IDisposable
         var socket = Assert.Single(Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*-socket"));
         using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await client.ConnectAsync(new UnixDomainSocketEndPoint(socket));
+    }
+
+    [Fact]
+    public async Task Stopped_while_it_starts_the_node_exits_cleanly()
+    {
+        await using var pair = await NodePair.CreateAsync(_temp.Path, "Node A", "Node B");
+        var psi = new ProcessStartInfo(NodeProcess.DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["DOTNET_GCgen0size"] = "0x400000" },
+        };
+        foreach (var arg in new[] { typeof(NodeProcess).Assembly.Location, "serve", "--data", pair.A.Folder.Path })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        using var node = Process.Start(psi)!;
+        var stderr = node.StandardError.ReadToEndAsync();
+        var stdout = node.StandardOutput.ReadToEndAsync();
+        // The database is opened a few hundred milliseconds before the node listens: stop it then.
+        var database = Path.GetFullPath(pair.A.Folder.DatabaseFile);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Directory.GetFiles($"/proc/{node.Id}/fd").Any(fd => Target(fd) == database))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the node did not open its database in 30 s");
+            await Task.Delay(2);
+        }
+        using (Process.Start("kill", ["-TERM", node.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+        }
+        await node.WaitForExitAsync();
+
+        Assert.DoesNotContain("Unhandled exception", await stderr, StringComparison.Ordinal);
+        Assert.Equal(0, node.ExitCode);
+        Assert.True((await stderr).Contains("stopped while starting", StringComparison.Ordinal) || (await stdout).Contains("hotline: serving", StringComparison.Ordinal));
+    }
+
+    private static string? Target(string link)
+    {
+        try
+        {
+            return new FileInfo(link).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 }
