@@ -10,6 +10,9 @@ internal static partial class Log
     [LoggerMessage(1000, LogLevel.Information, "Node {Name} ({Id}) link on {LinkUrl}, operator API on {ApiUrl}")]
     public static partial void NodeStarted(ILogger logger, string name, string id, string linkUrl, string apiUrl);
 
+    [LoggerMessage(1001, LogLevel.Debug, "Quiet after a busy spell: memory given back, working set {BeforeMb} MB -> {AfterMb} MB")]
+    public static partial void MemoryTrimmed(ILogger logger, long beforeMb, long afterMb);
+
     [LoggerMessage(1100, LogLevel.Information, "Link to {Peer} up via {Endpoint} (dialled by {Dialer})")]
     public static partial void LinkUp(ILogger logger, string peer, string endpoint, string dialer);
 

@@ -91,6 +91,7 @@ public sealed class HotlineHost : IAsyncDisposable
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HookDispatcher>());
         builder.Services.AddSingleton<AlarmService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlarmService>());
+        builder.Services.AddHostedService<IdleTrim>();
         builder.Services.AddHotlineTranscript(store);
         builder.Services.AddHotlineSupervision();
         builder.Services.AddGrpc(o =>

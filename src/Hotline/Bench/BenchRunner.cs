@@ -26,7 +26,9 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
                 results.Memory.FreshB = ProcStats.Memory(direct.PidB).Rss;
                 var cpu0 = direct.Cpu();
                 await WarmupAsync(direct, ct);
-                await Task.Delay(TimeSpan.FromSeconds(2), ct);
+                // Idle: a few seconds after the last message, long enough for a node to notice it
+                // went quiet and give back what the warm-up's burst took (IdleTrim checks every 2 s).
+                await Task.Delay(TimeSpan.FromSeconds(5), ct);
                 results.Memory.IdleA = ProcStats.Memory(direct.PidA).Rss;
                 results.Memory.IdleB = ProcStats.Memory(direct.PidB).Rss;
                 Phase($"idle RSS A {Mb(results.Memory.IdleA)} MB, B {Mb(results.Memory.IdleB)} MB");
