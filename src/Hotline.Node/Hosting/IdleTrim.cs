@@ -14,7 +14,7 @@ namespace Hotline.Node.Hosting;
 /// </summary>
 internal sealed class IdleTrim(ILogger<IdleTrim> logger) : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
     // Heartbeats and the metrics allocate a little even when nothing is sent.
     private const long QuietBytes = 1 << 20;
     // Not worth a full collection for less than this since the last one.

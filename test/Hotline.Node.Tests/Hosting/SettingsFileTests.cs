@@ -1,7 +1,6 @@
 using Hotline.Core.Messages;
 using Hotline.Node.Hosting;
 using Hotline.Storage;
-using Hotline.Storage.Sqlite;
 using Hotline.Testing;
 using Xunit;
 
