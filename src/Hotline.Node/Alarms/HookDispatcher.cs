@@ -85,7 +85,9 @@ public sealed partial class HookDispatcher(IHotlineStore store, NodeConfig confi
             }
             var now = time.GetUtcNow();
             var backoff = TimeSpan.FromSeconds(Math.Min(Math.Pow(2, n.Attempts), MaxBackoff.TotalSeconds));
-            await store.RecordNotificationAttemptAsync(n.Id, error is null, error, error is null ? now : now + backoff, ct);
+            // Recorded even when the node is stopping: a hook that took the notification must not
+            // be sent it again after the restart.
+            await store.RecordNotificationAttemptAsync(n.Id, error is null, error, error is null ? now : now + backoff, CancellationToken.None);
             if (error is null)
             {
                 LogDelivered(logger, n.Id, n.Hook, n.Attempts + 1);

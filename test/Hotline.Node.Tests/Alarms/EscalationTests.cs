@@ -62,6 +62,10 @@ public sealed class EscalationTests(Xunit.Abstractions.ITestOutputHelper output)
         var incoming = Assert.Single(b.Store.ListAlarms(openOnly: true));
         Assert.Equal(Direction.Inbound, incoming.Direction);
 
+        // Step 0 reached the hook and A recorded it (a notification in flight when a node stops is
+        // sent again after it starts: at least once).
+        await Poll.UntilAsync(() => StepsNotified(sink, a.Name).Count == 1 && a.Store.DueNotifications(clock.GetUtcNow(), 100).Count == 0,
+            "A's first notification delivered and recorded", TimeSpan.FromSeconds(30));
         await a.RestartAsync();
         await CheckAsync(a);
         Assert.Equal(0, Assert.Single(a.Store.ListAlarms(openOnly: false)).Step);
