@@ -91,7 +91,10 @@ public sealed class HotlineHost : IAsyncDisposable
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HookDispatcher>());
         builder.Services.AddSingleton<AlarmService>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlarmService>());
-        builder.Services.AddHostedService<IdleTrim>();
+        if (settings.TrimMemoryWhenIdle)
+        {
+            builder.Services.AddHostedService<IdleTrim>();
+        }
         builder.Services.AddHotlineTranscript(store);
         builder.Services.AddHotlineSupervision();
         builder.Services.AddGrpc(o =>
@@ -289,6 +292,12 @@ public sealed record HostSettings
     /// <summary>The clock of deadlines, alarms and stored times (a fake one in tests). Link heartbeats always use the system clock.</summary>
     public TimeProvider? Time { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
+    /// <summary>
+    /// Give memory back when the node goes quiet (<see cref="IdleTrim"/>): for a node that is a
+    /// process of its own (<c>hotline serve</c>). Its full collections would pause every node and
+    /// test sharing a process with it.
+    /// </summary>
+    public bool TrimMemoryWhenIdle { get; init; }
 }
 
 /// <summary>What a running node writes to <c>node.run.json</c> for the CLI to find it.</summary>

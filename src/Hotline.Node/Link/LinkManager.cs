@@ -21,6 +21,9 @@ public sealed class LinkManager : BackgroundService
     // Short: a peer that restarts should find us dialling again within a second.
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<string, PeerLink> _links = new();
+    // Peers whose dial loop runs: one loop per peer, however a peer's arrival and the start race.
+    private readonly ConcurrentDictionary<string, byte> _dialling = new();
+    private volatile bool _listening;
     private readonly PeerDirectory _directory;
     private readonly LinkContext _ctx;
     private readonly X509Certificate2 _certificate;
@@ -54,12 +57,13 @@ public sealed class LinkManager : BackgroundService
         _stopping = _stoppingSource.Token;
         // Dial once this node listens. Two nodes started together then do not both dial before
         // either listens and wait out a backoff: the second to listen finds the first listening.
+        _directory.PeerAdded += OnPeerAdded;
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (_lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
         {
             await started.Task.WaitAsync(_stopping);
         }
-        _directory.PeerAdded += OnPeerAdded;
+        _listening = true;
         foreach (var peer in _directory.All)
         {
             Start(peer);
@@ -86,13 +90,20 @@ public sealed class LinkManager : BackgroundService
         if (_links.TryGetValue(peer.Id, out var existing))
         {
             existing.Peer = peer;
-            return;
         }
-        Start(peer);
+        // Before the node listens, the start dials every peer the directory then holds.
+        if (_listening)
+        {
+            Start(peer);
+        }
     }
 
     private void Start(PeerRecord peer)
     {
+        if (!_dialling.TryAdd(peer.Id, 0))
+        {
+            return;
+        }
         var link = _links.GetOrAdd(peer.Id, _ => new PeerLink(_ctx, peer));
         _ = Task.Run(() => DialLoopAsync(link, _stopping), CancellationToken.None);
         _ = Task.Run(() => new FailbackSupervisor(this, link, _ctx.Supervision).RunAsync(_stopping), CancellationToken.None);

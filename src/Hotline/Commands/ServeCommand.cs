@@ -18,7 +18,7 @@ internal static class ServeCommand
             HotlineHost host;
             try
             {
-                host = await HotlineHost.StartAsync(folder, ct: ct);
+                host = await HotlineHost.StartAsync(folder, new HostSettings { TrimMemoryWhenIdle = true }, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
