@@ -76,9 +76,14 @@ public sealed class TwoNodeCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until both sides report the link up.</summary>
+    /// <summary>
+    /// Waits until both sides report the link up on one session: dialled by one of them and
+    /// accepted by the other. (Both dial at first; until one session has replaced the other, each
+    /// side may hold its own.)
+    /// </summary>
     public Task WaitForLinkAsync(TimeSpan? timeout = null, CancellationToken ct = default) =>
-        Poll.UntilAsync(() => A.IsUpWith(B) && B.IsUpWith(A), "the link between A and B to come up", timeout ?? TimeSpan.FromSeconds(30), ct);
+        Poll.UntilAsync(() => A.IsUpWith(B) && B.IsUpWith(A) && A.LinkTo(B)!.CurrentDialledByUs != B.LinkTo(A)!.CurrentDialledByUs,
+            "the link between A and B to come up", timeout ?? TimeSpan.FromSeconds(30), ct);
 
     /// <summary>Waits until neither side has an unreceipted outbound envelope.</summary>
     public Task WaitAllDeliveredAsync(TimeSpan? timeout = null, CancellationToken ct = default) =>
