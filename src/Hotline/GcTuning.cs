@@ -17,8 +17,8 @@ namespace Hotline.Cli;
 /// </remarks>
 internal static partial class GcTuning
 {
-    public const string Variable = "DOTNET_GCgen0size";
-    public const string Budget = "0x400000";
+    private const string Variable = "DOTNET_GCgen0size";
+    private const string Budget = "0x400000";
 
     /// <summary>
     /// Gives a node started as a child process the budget in its environment, as the systemd unit

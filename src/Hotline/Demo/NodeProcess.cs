@@ -42,21 +42,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public async Task StartAsync(CancellationToken ct = default)
     {
         File.Delete(_folder.RuntimeFile);
-        var psi = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (_gcBudgetInEnvironment)
-        {
-            GcTuning.SetFor(psi);
-        }
-        psi.ArgumentList.Add(typeof(NodeProcess).Assembly.Location);
-        psi.ArgumentList.Add("serve");
-        psi.ArgumentList.Add("--data");
-        psi.ArgumentList.Add(_folder.Path);
-        var process = new Process { StartInfo = psi };
+        var process = new Process { StartInfo = ServeStartInfo(_folder, _gcBudgetInEnvironment) };
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.Start();
@@ -125,6 +111,26 @@ public sealed class NodeProcess : IAsyncDisposable
                 _output.RemoveRange(0, 1000);
             }
         }
+    }
+
+    /// <summary><c>hotline serve</c> on <paramref name="folder"/>, its output redirected; with <see cref="GcTuning"/>'s budget in its environment, as a service unit sets it, unless told not to.</summary>
+    public static ProcessStartInfo ServeStartInfo(DataFolder folder, bool gcBudgetInEnvironment = true)
+    {
+        var psi = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (gcBudgetInEnvironment)
+        {
+            GcTuning.SetFor(psi);
+        }
+        foreach (var arg in new[] { typeof(NodeProcess).Assembly.Location, "serve", "--data", folder.Path })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        return psi;
     }
 
     public static string DotnetHost() =>

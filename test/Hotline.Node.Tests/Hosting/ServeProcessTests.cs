@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Hotline.Cli.Demo;
+using Hotline.Node.Hosting;
 using Hotline.Testing;
 using Xunit;
 
@@ -52,7 +53,7 @@ public sealed class ServeProcessTests : IDisposable
         var duringStart = 0;
         for (var delay = 0; delay <= 400 && duringStart < 2; delay += 40)
         {
-            var (exitCode, stderr) = await StopAfterAsync(pair.A.Folder.Path, TimeSpan.FromMilliseconds(delay));
+            var (exitCode, stderr) = await StopAfterAsync(pair.A.Folder, TimeSpan.FromMilliseconds(delay));
             Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
             // 143: stopped by the signal itself, before the node handles it.
             Assert.Contains(exitCode, new[] { 0, 143 });
@@ -62,19 +63,9 @@ public sealed class ServeProcessTests : IDisposable
     }
 
     /// <summary>Starts <c>hotline serve</c>, sends SIGTERM <paramref name="delay"/> after its storage code is loaded, and waits for it to exit.</summary>
-    private static async Task<(int ExitCode, string Stderr)> StopAfterAsync(string folder, TimeSpan delay)
+    private static async Task<(int ExitCode, string Stderr)> StopAfterAsync(DataFolder folder, TimeSpan delay)
     {
-        var psi = new ProcessStartInfo(NodeProcess.DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["DOTNET_GCgen0size"] = "0x400000" },
-        };
-        foreach (var arg in new[] { typeof(NodeProcess).Assembly.Location, "serve", "--data", folder })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-        using var node = Process.Start(psi)!;
+        using var node = Process.Start(NodeProcess.ServeStartInfo(folder))!;
         var stderr = node.StandardError.ReadToEndAsync();
         _ = node.StandardOutput.ReadToEndAsync();
         var deadline = DateTime.UtcNow.AddSeconds(30);

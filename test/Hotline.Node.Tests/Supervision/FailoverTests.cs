@@ -88,16 +88,12 @@ public sealed class FailoverTests(ITestOutputHelper output)
 
         // Every transition was stored with its cause, on both sides: the silence (degraded, and down on the side
         // that noticed first), up on #1 (a failover), up on #0 again (a failback).
+        PrintHistory(a, b);
         var silenceSeen = false;
         var degradedSeen = false;
         foreach (var (node, peer) in new[] { (a, b), (b, a) })
         {
             var history = node.Service<ISupervisionStore>().ListLinkTransitions(peer.Id, DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
-            output.WriteLine($"{node.Name}:");
-            foreach (var t in history)
-            {
-                output.WriteLine($"  {t.State,-8} {t.Path?.ToString() ?? "-",-40} {t.Cause}");
-            }
             // The first change after the cut is the silence: degraded, or straight down when the
             // check between 1.5 and 2 intervals of silence came late (a busy machine).
             // (The two nodes' first dials may race at the start and leave transitions of their own before it.)
