@@ -15,6 +15,13 @@ public interface IHotlineStore : IAsyncDisposable
     Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, Action<StoredMessage>? committed = null, CancellationToken ct = default);
 
     /// <summary>
+    /// As <see cref="AppendOutboundAsync(PeerRecord, EnvelopeDraft, Action{StoredMessage}?, CancellationToken)"/>
+    /// for several envelopes, in their order, in one transaction: all are committed or none is.
+    /// </summary>
+    Task<IReadOnlyList<StoredMessage>> AppendOutboundAsync(IReadOnlyList<(PeerRecord Peer, EnvelopeDraft Draft)> drafts,
+        Action<StoredMessage>? committed = null, CancellationToken ct = default);
+
+    /// <summary>
     /// Records that a local person saw or acknowledged an inbound message: appends the signed
     /// seen/acknowledgement envelope for the peer and updates the message, in one transaction.
     /// </summary>

@@ -17,6 +17,7 @@ public static class MessagesApi
     public static RouteGroupBuilder MapMessagesApi(this RouteGroupBuilder api)
     {
         api.MapPost("/messages", SendAsync);
+        api.MapPost("/messages/batch", SendBatchAsync);
         api.MapGet("/messages", List);
         api.MapGet("/messages/{id:guid}", Get);
         api.MapPost("/messages/{id:guid}/seen", (Guid id, HttpContext http, MessageService messages, CancellationToken ct) =>
@@ -33,6 +34,14 @@ public static class MessagesApi
         var result = await messages.SendAsync(request, ct);
         return result.Value is { } m
             ? Results.Accepted($"/api/messages/{m.Id}", m)
+            : Problems.Of(result.Status, result.Error!, result.Fix);
+    }
+
+    private static async Task<IResult> SendBatchAsync(SendBatchRequest request, MessageService messages, CancellationToken ct)
+    {
+        var result = await messages.SendBatchAsync(request.Messages, ct);
+        return result.Value is { } list
+            ? Results.Accepted((string?)null, new SendBatchResponse(list))
             : Problems.Of(result.Status, result.Error!, result.Fix);
     }
 

@@ -13,31 +13,78 @@ public sealed class MessageService(IHotlineStore store, IMessageHistory history,
     /// <summary>The language this node renders catalog messages in.</summary>
     public string Language => policy.Language;
 
+    /// <summary>The most messages one <see cref="SendBatchAsync"/> takes: they commit as one operation of the writer.</summary>
+    public const int MaxBatch = 100;
+
     public async Task<ApiResult<MessageView>> SendAsync(SendRequest request, CancellationToken ct)
     {
+        var (peer, draft, error) = Prepare(request);
+        if (error is not null)
+        {
+            return error;
+        }
+        var (_, view) = await CommitAsync(peer!, draft!, ct);
+        return ApiResult<MessageView>.Ok(view, 202);
+    }
+
+    /// <summary>
+    /// Several messages, to one peer or several, in one request: each is checked as <see cref="SendAsync"/>
+    /// checks one, and they are committed together, in their order, or not at all. An invalid
+    /// message fails the whole request, named by its index; nothing is committed then.
+    /// </summary>
+    public async Task<ApiResult<IReadOnlyList<MessageView>>> SendBatchAsync(IReadOnlyList<SendRequest?>? requests, CancellationToken ct)
+    {
+        if (requests is null || requests.Count == 0)
+        {
+            return ApiResult<IReadOnlyList<MessageView>>.Invalid("messages is empty", $"Give 1 to {MaxBatch} messages, each as POST /api/messages takes one.");
+        }
+        if (requests.Count > MaxBatch)
+        {
+            return ApiResult<IReadOnlyList<MessageView>>.TooLarge($"{requests.Count} messages; the limit is {MaxBatch} a request", "Split them into several requests.");
+        }
+        var drafts = new List<(PeerRecord, EnvelopeDraft)>(requests.Count);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var (peer, draft, error) = requests[i] is { } request
+                ? Prepare(request)
+                : (null, null, ApiResult<MessageView>.Invalid("the message is null", "Give each message as an object."));
+            if (error is not null)
+            {
+                return new(default, error.Status, $"messages[{i}]: {error.Error}", error.Fix);
+            }
+            drafts.Add((peer!, draft!));
+        }
+        var stored = await store.AppendOutboundAsync(drafts, m => links.Find(m.PeerId)?.Queue.Add(m.Envelope), ct);
+        return ApiResult<IReadOnlyList<MessageView>>.Ok([.. stored.Select(Announce)], 202);
+    }
+
+    /// <summary>Checks a send request and makes its draft, or says what is wrong with it.</summary>
+    private (PeerRecord? Peer, EnvelopeDraft? Draft, ApiResult<MessageView>? Error) Prepare(SendRequest request)
+    {
+        static (PeerRecord?, EnvelopeDraft?, ApiResult<MessageView>?) Fail(ApiResult<MessageView> error) => (null, null, error);
         if (string.IsNullOrWhiteSpace(request.Peer))
         {
-            return ApiResult<MessageView>.Invalid("peer is required", "Name the peer by its name or id; 'hotline peer list' shows them.");
+            return Fail(ApiResult<MessageView>.Invalid("peer is required", "Name the peer by its name or id; 'hotline peer list' shows them."));
         }
         var peer = directory.Resolve(request.Peer);
         if (peer is null)
         {
-            return ApiResult<MessageView>.NotFound($"unknown peer '{request.Peer}'", "Use a peer name or id from 'hotline peer list', or pair first with 'hotline peer add CARD'.");
+            return Fail(ApiResult<MessageView>.NotFound($"unknown peer '{request.Peer}'", "Use a peer name or id from 'hotline peer list', or pair first with 'hotline peer add CARD'."));
         }
         var channels = policy.Channels(peer);
         if (request.Channel is null || !channels.Contains(request.Channel))
         {
-            return ApiResult<MessageView>.Invalid($"unknown channel '{request.Channel}' on the link with {peer.Name}",
-                $"Use one of: {string.Join(", ", channels)}.");
+            return Fail(ApiResult<MessageView>.Invalid($"unknown channel '{request.Channel}' on the link with {peer.Name}",
+                $"Use one of: {string.Join(", ", channels)}."));
         }
         var content = Content(request);
         if (content.Error is not null)
         {
-            return content.Error;
+            return Fail(content.Error);
         }
         if (!PrecedenceNames.TryParse(request.Precedence, out var precedence))
         {
-            return ApiResult<MessageView>.Invalid($"unknown precedence '{request.Precedence}'", "Use FLASH, IMMEDIATE, PRIORITY or ROUTINE.");
+            return Fail(ApiResult<MessageView>.Invalid($"unknown precedence '{request.Precedence}'", "Use FLASH, IMMEDIATE, PRIORITY or ROUTINE."));
         }
         var allowed = policy.Labels(peer);
         Label? label;
@@ -51,11 +98,11 @@ public sealed class MessageService(IHotlineStore store, IMessageHistory history,
         }
         if (label is null)
         {
-            return ApiResult<MessageView>.Invalid(
+            return Fail(ApiResult<MessageView>.Invalid(
                 request.Label is null ? $"no label is agreed on the link with {peer.Name}" : $"label '{request.Label}' is not allowed on the link with {peer.Name}",
-                $"Use one of: {string.Join("; ", allowed)}.");
+                $"Use one of: {string.Join("; ", allowed)}."));
         }
-        var (_, view) = await CommitAsync(peer, new EnvelopeDraft
+        return (peer, new EnvelopeDraft
         {
             Channel = request.Channel,
             Text = content.Text,
@@ -63,8 +110,7 @@ public sealed class MessageService(IHotlineStore store, IMessageHistory history,
             Template = content.Template,
             Precedence = precedence,
             Label = label,
-        }, ct);
-        return ApiResult<MessageView>.Ok(view, 202);
+        }, null);
     }
 
     private sealed record MessageContent(string Text, string? Language, TemplateRef? Template, ApiResult<MessageView>? Error);
@@ -191,9 +237,15 @@ public sealed class MessageService(IHotlineStore store, IMessageHistory history,
     {
         var queue = links.Find(peer.Id)?.Queue;
         var stored = await store.AppendOutboundAsync(peer, draft, m => queue?.Add(m.Envelope), ct);
+        return (stored, Announce(stored));
+    }
+
+    /// <summary>Tells the live event stream of a message just committed; returns its view.</summary>
+    private MessageView Announce(StoredMessage stored)
+    {
         var view = MessageView.From(stored, policy.Language);
-        events.Publish(new NodeEvent { Type = EventTypes.MessageCommitted, At = stored.CommittedAt, Peer = peer.Id, Message = view });
-        return (stored, view);
+        events.Publish(new NodeEvent { Type = EventTypes.MessageCommitted, At = stored.CommittedAt, Peer = stored.PeerId, Message = view });
+        return view;
     }
 
     private static ApiResult<T> PeerGone<T>() => ApiResult<T>.NotFound("the message's peer is no longer paired", "Nothing can be sent to it.");
@@ -234,6 +286,12 @@ public sealed class MessageService(IHotlineStore store, IMessageHistory history,
 
     public const int MaxReplyBytes = 1024;
 }
+
+/// <summary>POST /api/messages/batch: up to <see cref="MessageService.MaxBatch"/> messages, committed together.</summary>
+public sealed record SendBatchRequest(IReadOnlyList<SendRequest?>? Messages);
+
+/// <summary>The committed messages of a batch, in the request's order.</summary>
+public sealed record SendBatchResponse(IReadOnlyList<MessageView> Messages);
 
 public sealed record SendRequest
 {

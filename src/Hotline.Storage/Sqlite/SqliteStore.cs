@@ -70,6 +70,25 @@ public sealed partial class SqliteStore : IHotlineStore
     public Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, Action<StoredMessage>? committed = null, CancellationToken ct = default) =>
         _queue.Enqueue(db => Append(db, peer, draft, Now()), ct, committed, inline: true, urgent: draft.Precedence.IsUrgent());
 
+    /// <remarks>
+    /// One operation of the writer, so an urgent envelope queued meanwhile waits for all of it: callers
+    /// keep the lists short (the operator API takes at most 100). The list goes in the urgent lane
+    /// only when every envelope of it is urgent.
+    /// </remarks>
+    public Task<IReadOnlyList<StoredMessage>> AppendOutboundAsync(IReadOnlyList<(PeerRecord Peer, EnvelopeDraft Draft)> drafts,
+        Action<StoredMessage>? committed = null, CancellationToken ct = default) =>
+        _queue.Enqueue<IReadOnlyList<StoredMessage>>(db =>
+        {
+            var now = Now();
+            return [.. drafts.Select(d => Append(db, d.Peer, d.Draft, now))];
+        }, ct, committed is null ? null : all =>
+        {
+            foreach (var m in all)
+            {
+                committed(m);
+            }
+        }, inline: true, urgent: drafts.All(d => d.Draft.Precedence.IsUrgent()));
+
     /// <summary>Stored times have millisecond precision; so do the ones we hand back.</summary>
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
 
