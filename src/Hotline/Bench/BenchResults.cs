@@ -11,6 +11,8 @@ internal sealed record BenchResults
     public StartupResult? Startup { get; set; }
     public OneAtATimeResult? OneAtATime { get; set; }
     public MaxRateResult? MaxRate { get; set; }
+    /// <summary>The same with batched submissions (<see cref="BenchSettings.BatchSize"/> messages a request).</summary>
+    public MaxRateResult? MaxRateBatched { get; set; }
     public List<StepResult> Steps { get; } = [];
     public FlashResult? Flash { get; set; }
     public CatchUpResult? CatchUp { get; set; }
@@ -31,6 +33,7 @@ internal sealed record BenchResults
     public sealed record MaxRateResult
     {
         public required int SendersPerNode { get; init; }
+        public int MessagesPerRequest { get; init; } = 1;
         public required int Messages { get; init; }
         public required double SendSeconds { get; init; }
         /// <summary>Messages accepted by both APIs per second while sending.</summary>

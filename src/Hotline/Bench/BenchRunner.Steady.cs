@@ -22,15 +22,21 @@ internal sealed partial class BenchRunner
             $"A knows delivered {results.OneAtATime.Delivered.Triple()} ms");
     }
 
-    /// <summary>Closed-loop senders on both nodes for the whole duration: the highest sustained rate.</summary>
-    private async Task MaxRateAsync(BenchPair pair, CancellationToken ct)
+    /// <summary>
+    /// Closed-loop senders on both nodes for the whole duration: the highest sustained rate, with one
+    /// message a request or, <paramref name="batched"/>, <see cref="BenchSettings.BatchSize"/>.
+    /// </summary>
+    private async Task MaxRateAsync(BenchPair pair, bool batched, CancellationToken ct)
     {
+        var (senders, perRequest, label) = batched ? (settings.BatchSenders, settings.BatchSize, "bat") : (settings.Senders, 1, "max");
         var cpu0 = pair.Cpu();
         var arrived0 = pair.EventsA.ReceivedCount + pair.EventsB.ReceivedCount;
         var t0 = Stopwatch.GetTimestamp();
         var sent = await Task.WhenAll(
-            pair.A.FloodAsync(settings.Senders, int.MaxValue, settings.MaxDuration, "max A", "ROUTINE", ct),
-            pair.B.FloodAsync(settings.Senders, int.MaxValue, settings.MaxDuration, "max B", "ROUTINE", ct));
+            pair.A.FloodAsync(senders, int.MaxValue, settings.MaxDuration, $"{label} A", "ROUTINE", ct, perRequest,
+                batched ? id => pair.EventsB.WaitReceivedAsync(id, ct) : null),
+            pair.B.FloodAsync(senders, int.MaxValue, settings.MaxDuration, $"{label} B", "ROUTINE", ct, perRequest,
+                batched ? id => pair.EventsA.WaitReceivedAsync(id, ct) : null));
         var tSent = Stopwatch.GetTimestamp();
         var arrivedWhileSending = pair.EventsA.ReceivedCount + pair.EventsB.ReceivedCount - arrived0;
         pair.Record(sent[0], fromA: true);
@@ -39,9 +45,10 @@ internal sealed partial class BenchRunner
         var cpu = pair.Cpu() - cpu0;
         var count = sent[0].Count + sent[1].Count;
         var lastArrival = Math.Max(LastArrival(sent[0], pair.EventsB), LastArrival(sent[1], pair.EventsA));
-        results.MaxRate = new BenchResults.MaxRateResult
+        var m = new BenchResults.MaxRateResult
         {
-            SendersPerNode = settings.Senders,
+            SendersPerNode = senders,
+            MessagesPerRequest = perRequest,
             Messages = count,
             SendSeconds = Math.Round(Seconds(t0, tSent), 2),
             AcceptedPerSecond = Math.Round(count / Seconds(t0, tSent)),
@@ -53,8 +60,15 @@ internal sealed partial class BenchRunner
             NodeCpuSecondsPer1000 = Math.Round(cpu.Nodes / count * 1000, 3),
             BenchCpuSecondsPer1000 = Math.Round(cpu.Bench / count * 1000, 3),
         };
-        var m = results.MaxRate;
-        Phase($"max rate: {m.Messages} messages, accepted {m.AcceptedPerSecond:0}/s, delivered {m.DeliveredPerSecond:0}/s " +
+        if (batched)
+        {
+            results.MaxRateBatched = m;
+        }
+        else
+        {
+            results.MaxRate = m;
+        }
+        Phase($"max rate{(batched ? $", {perRequest} a request" : "")}: {m.Messages} messages, accepted {m.AcceptedPerSecond:0}/s, delivered {m.DeliveredPerSecond:0}/s " +
             $"(arrivals while sending {m.ArrivalsPerSecondWhileSending:0}/s, backlog at stop {m.BacklogWhenSendingStopped}); " +
             $"CPU s A {cpu.NodeA} B {cpu.NodeB} bench {cpu.Bench} others {cpu.Others}");
     }

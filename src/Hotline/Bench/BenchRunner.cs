@@ -33,8 +33,9 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
                 results.Memory.IdleB = ProcStats.Memory(direct.PidB).Rss;
                 Phase($"idle RSS A {Mb(results.Memory.IdleA)} MB, B {Mb(results.Memory.IdleB)} MB");
                 await OneAtATimeAsync(direct, ct);
-                await MaxRateAsync(direct, ct);
+                await MaxRateAsync(direct, batched: false, ct);
                 await StepsAsync(direct, ct);
+                await MaxRateAsync(direct, batched: true, ct);
                 nodesCpu += (direct.Cpu() - cpu0).Nodes;
                 await FinishPairAsync(direct, "direct pair", ct);
             }

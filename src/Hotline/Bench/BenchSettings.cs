@@ -16,6 +16,13 @@ internal sealed record BenchSettings
     /// fixed 10,000/s step sent more than the "maximum" (quick run: 4,753/s with 16, 7,431/s with 64).
     /// </summary>
     public required int Senders { get; init; }
+    /// <summary>
+    /// The batched maximum-rate phase: senders per node, each posting this many messages a request
+    /// (POST /api/messages/batch), as a gateway relaying a flood of reports would, and posting the
+    /// next once the other node has them all.
+    /// </summary>
+    public required int BatchSenders { get; init; }
+    public required int BatchSize { get; init; }
     /// <summary>Requests allowed outstanding per node in the constant-rate steps.</summary>
     public required int PacedSenders { get; init; }
     /// <summary>The fixed offered rate of the target, total of both directions.</summary>
@@ -32,6 +39,8 @@ internal sealed record BenchSettings
         MaxDuration = TimeSpan.FromSeconds(30),
         StepDuration = TimeSpan.FromSeconds(10),
         Senders = 64,
+        BatchSenders = 16,
+        BatchSize = 20,
         PacedSenders = 64,
         FixedRate = 10_000,
         Backlog = 100_000,
@@ -47,6 +56,8 @@ internal sealed record BenchSettings
         MaxDuration = TimeSpan.FromSeconds(4),
         StepDuration = TimeSpan.FromSeconds(2),
         Senders = 64,
+        BatchSenders = 16,
+        BatchSize = 20,
         PacedSenders = 64,
         FixedRate = 10_000,
         Backlog = 10_000,

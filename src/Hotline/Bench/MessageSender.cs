@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -73,6 +74,35 @@ internal sealed class MessageSender : IDisposable
         return new Sent(id, seq, started, accepted);
     }
 
+    /// <summary>Sends several messages in one request (POST /api/messages/batch); returns once all are committed.</summary>
+    public async Task<List<Sent>> SendBatchAsync(IReadOnlyList<string> texts, string precedence, CancellationToken ct)
+    {
+        var body = new StringBuilder("{\"messages\":[");
+        foreach (var text in texts)
+        {
+            body.Append(CultureInfo.InvariantCulture,
+                $$"""{"peer":"{{_peerId}}","channel":"navy","precedence":"{{precedence}}","text":{{JsonSerializer.Serialize(text)}}},""");
+        }
+        body.Length--;
+        body.Append("]}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages/batch")
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToString())) { Headers = { ContentType = JsonType } },
+        };
+        var started = Stopwatch.GetTimestamp();
+        using var response = await _http.SendAsync(request, ct);
+        var bytes = await response.Content.ReadAsByteArrayAsync(ct);
+        var accepted = Stopwatch.GetTimestamp();
+        if (response.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new BenchFailure($"node {Name} answered {(int)response.StatusCode} to a batch: {Encoding.UTF8.GetString(bytes)}");
+        }
+        using var json = JsonDocument.Parse(bytes);
+        var sent = json.RootElement.GetProperty("messages").EnumerateArray()
+            .Select(m => new Sent(m.GetProperty("id").GetGuid(), m.GetProperty("seq").GetInt64(), started, accepted)).ToList();
+        return sent.Count == texts.Count ? sent : throw new BenchFailure($"node {Name} answered a batch of {texts.Count} with {sent.Count} messages");
+    }
+
     private static (Guid Id, long Seq) ReadIdAndSeq(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);
@@ -100,7 +130,14 @@ internal sealed class MessageSender : IDisposable
     /// Closed loop: <paramref name="senders"/> concurrent senders, each sending as soon as its
     /// previous message was accepted, until <paramref name="count"/> are sent or the time is up.
     /// </summary>
-    public async Task<List<Sent>> FloodAsync(int senders, int count, TimeSpan? duration, string label, string precedence, CancellationToken ct)
+    /// <param name="perRequest">Messages a request: above 1, each sender posts batches.</param>
+    /// <param name="arrived">
+    /// When given, a sender posts its next batch once the other node has its last one: the loop is
+    /// closed on arrival, not on the API's answer, so the rate measured is one the link sustains
+    /// (batches are accepted faster than one link carries them, and the outbox would only grow).
+    /// </param>
+    public async Task<List<Sent>> FloodAsync(int senders, int count, TimeSpan? duration, string label, string precedence, CancellationToken ct,
+        int perRequest = 1, Func<Guid, Task>? arrived = null)
     {
         var results = new List<Sent>[senders];
         var issued = 0;
@@ -110,6 +147,22 @@ internal sealed class MessageSender : IDisposable
             var mine = results[w] = [];
             while (Stopwatch.GetTimestamp() < deadline)
             {
+                if (perRequest > 1)
+                {
+                    var first = Interlocked.Add(ref issued, perRequest) - perRequest + 1;
+                    if (first > count)
+                    {
+                        break;
+                    }
+                    var texts = Enumerable.Range(first, Math.Min(perRequest, count - first + 1)).Select(n => Text(label, n)).ToList();
+                    var batch = await SendBatchAsync(texts, precedence, ct);
+                    mine.AddRange(batch);
+                    if (arrived is not null)
+                    {
+                        await Task.WhenAll(batch.Select(s => arrived(s.Id)));
+                    }
+                    continue;
+                }
                 var n = Interlocked.Increment(ref issued);
                 if (n > count)
                 {
