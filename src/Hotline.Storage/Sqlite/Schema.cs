@@ -2,8 +2,8 @@ namespace Hotline.Storage.Sqlite;
 
 internal static class Schema
 {
-    /// <summary>2: users.language.</summary>
-    public const int Version = 2;
+    /// <summary>2: users.language. 3: no envelopes_channel index.</summary>
+    public const int Version = 3;
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS peers(
@@ -49,7 +49,6 @@ internal static class Schema
         CREATE UNIQUE INDEX IF NOT EXISTS envelopes_id ON envelopes(id, direction);
         CREATE INDEX IF NOT EXISTS envelopes_outbox ON envelopes(peer_id, seq)
             WHERE direction = 0 AND delivered_ms IS NULL AND rejected IS NULL;
-        CREATE INDEX IF NOT EXISTS envelopes_channel ON envelopes(channel, pos);
         CREATE INDEX IF NOT EXISTS envelopes_translations ON envelopes(reference) WHERE kind IN (5, 6);
         CREATE TABLE IF NOT EXISTS receipts(
             receipt_id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -105,6 +104,12 @@ internal static class Schema
         if (from is > 0 and < 2)
         {
             db.Execute("ALTER TABLE users ADD COLUMN language TEXT");
+        }
+        if (from is > 0 and < 3)
+        {
+            // No query used it (listing by channel walks positions, newest or oldest first), and
+            // every envelope paid an index insert for it on both nodes.
+            db.Execute("DROP INDEX IF EXISTS envelopes_channel");
         }
     }
 

@@ -189,7 +189,7 @@ public sealed partial class SqliteStore : ISupervisionStore
         {
             return;
         }
-        Prepared(db, "INSERT INTO envelope_paths(pos, path_index, endpoint) VALUES($pos, $i, $e) ON CONFLICT(pos) DO NOTHING",
-            ("$pos", pos), ("$i", path.Index), ("$e", path.Endpoint)).ExecuteNonQuery();
+        (_recordPath ??= new(db, "INSERT INTO envelope_paths(pos, path_index, endpoint) VALUES(?, ?, ?) ON CONFLICT(pos) DO NOTHING"))
+            .Bind(1, pos).Bind(2, path.Index).Bind(3, path.Endpoint).Execute();
     }
 }

@@ -23,7 +23,7 @@ public sealed partial class SqliteStore : IHotlineStore
     private readonly Dictionary<string, (long Seq, byte[] Hash)> _heads = [];
     // Writer thread only: hot statements, parsed once (see Prepared).
     private readonly Dictionary<string, SqliteCommand> _prepared = [];
-    private SqliteCommand? _insertEnvelope;
+    private HotStatement? _insertEnvelope, _signEnvelope, _insertReceipt, _recordPath;
     // Writer thread only: envelopes appended in the open transaction, signed just before it commits.
     private readonly List<(long Pos, Envelope Envelope)> _unsigned = [];
 
@@ -267,10 +267,9 @@ public sealed partial class SqliteStore : IHotlineStore
         _queue.Enqueue<IReadOnlyList<DeliveryChange>>(db =>
         {
             var now = Now();
-            var receiptId = (long)Prepared(db,
-                "INSERT INTO receipts(peer_id, body, signature, received_ms) VALUES($p, $b, $s, $t) RETURNING receipt_id",
-                ("$p", peerId), ("$b", receipt.Body.ToByteArray()), ("$s", receipt.Signature.ToByteArray()),
-                ("$t", now.ToUnixTimeMilliseconds())).ExecuteScalar()!;
+            var receiptId = (_insertReceipt ??= new(db, "INSERT INTO receipts(peer_id, body, signature, received_ms) VALUES(?, ?, ?, ?)"))
+                .Bind(1, peerId).Bind(2, receipt.Body.ToByteArray()).Bind(3, receipt.Signature.ToByteArray()).Bind(4, now.ToUnixTimeMilliseconds())
+                .Insert();
             var changes = new List<DeliveryChange>();
             var delivered = new List<long>();
             foreach (var range in body.Committed)
@@ -365,51 +364,25 @@ public sealed partial class SqliteStore : IHotlineStore
         EnvelopeCodec.SignBatch(_identity, [.. _unsigned.Select(u => u.Envelope)]);
         foreach (var (pos, envelope) in _unsigned)
         {
-            Prepared(db, "UPDATE envelopes SET signature = $sig WHERE pos = $pos", ("$sig", envelope.Signature), ("$pos", pos)).ExecuteNonQuery();
+            (_signEnvelope ??= new(db, "UPDATE envelopes SET signature = ? WHERE pos = ?")).Bind(1, envelope.Signature).Bind(2, pos).Execute();
         }
         _unsigned.Clear();
     }
 
     /// <summary>Inserts an envelope; returns its position, or 0 when (peer, direction, seq) is already held.</summary>
-    private long Insert(SqliteConnection db, string peerId, Direction direction, Envelope e, DateTimeOffset now)
-    {
-        var c = _insertEnvelope ??= PrepareInsert(db);
-        c.Parameters[0].Value = peerId;
-        c.Parameters[1].Value = (int)direction;
-        c.Parameters[2].Value = e.Seq;
-        c.Parameters[3].Value = Uuid7.ToBytes(e.Id);
-        c.Parameters[4].Value = (int)e.Kind;
-        c.Parameters[5].Value = e.Channel;
-        c.Parameters[6].Value = (int)e.Precedence;
-        c.Parameters[7].Value = e.Created.ToUnixTimeMilliseconds();
-        c.Parameters[8].Value = now.ToUnixTimeMilliseconds();
-        c.Parameters[9].Value = e.Body;
-        c.Parameters[10].Value = e.Signature;
-        c.Parameters[11].Value = e.Hash;
-        c.Parameters[12].Value = direction == Direction.Inbound ? now.ToUnixTimeMilliseconds() : DBNull.Value;
-        c.Parameters[13].Value = e.Label?.ToString() ?? (object)DBNull.Value;
-        c.Parameters[14].Value = e.Reference is { } r ? Uuid7.ToBytes(r) : DBNull.Value;
-        var result = c.ExecuteScalar();
-        return result is long pos ? pos : 0;
-    }
-
-    private static SqliteCommand PrepareInsert(SqliteConnection db)
-    {
-        var c = db.CreateCommand();
-        c.CommandText = """
+    private long Insert(SqliteConnection db, string peerId, Direction direction, Envelope e, DateTimeOffset now) =>
+        (_insertEnvelope ??= new(db, """
             INSERT INTO envelopes(peer_id, direction, seq, id, kind, channel, precedence, created_ms, committed_ms,
                                   body, signature, hash, delivered_ms, label, reference)
-            VALUES($p, $d, $s, $id, $k, $c, $pr, $cr, $cm, $b, $sig, $h, $dl, $lb, $ref)
+            VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO NOTHING
-            RETURNING pos
-            """;
-        foreach (var name in new[] { "$p", "$d", "$s", "$id", "$k", "$c", "$pr", "$cr", "$cm", "$b", "$sig", "$h", "$dl", "$lb", "$ref" })
-        {
-            c.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-        c.Prepare();
-        return c;
-    }
+            """))
+            .Bind(1, peerId).Bind(2, (int)direction).Bind(3, e.Seq).Bind(4, Uuid7.ToBytes(e.Id)).Bind(5, (int)e.Kind)
+            .Bind(6, e.Channel).Bind(7, (int)e.Precedence).Bind(8, e.Created.ToUnixTimeMilliseconds()).Bind(9, now.ToUnixTimeMilliseconds())
+            .Bind(10, e.Body).Bind(11, e.Signature).Bind(12, e.Hash)
+            .Bind(13, direction == Direction.Inbound ? now.ToUnixTimeMilliseconds() : null)
+            .Bind(14, e.Label?.ToString()).Bind(15, e.Reference is { } r ? Uuid7.ToBytes(r) : null)
+            .Insert();
 
     private const string MessageColumns =
         "pos, peer_id, direction, committed_ms, delivered_ms, rejected, body, signature, seen_ms, seen_by, acked_ms, acked_by, ack_reply";
@@ -597,7 +570,10 @@ public sealed partial class SqliteStore : IHotlineStore
     public async ValueTask DisposeAsync()
     {
         await _queue.DisposeAsync();
-        _insertEnvelope?.Dispose();
+        foreach (var statement in new[] { _insertEnvelope, _signEnvelope, _insertReceipt, _recordPath })
+        {
+            statement?.Dispose();
+        }
         _heldInbound?.Dispose();
         foreach (var command in _prepared.Values)
         {

@@ -315,4 +315,46 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         Assert.Equal(page1[2].Envelope.Id, _store.FindMessage(page1[2].Envelope.Id)!.Envelope.Id);
         Assert.Null(_store.FindMessage(Guid.NewGuid()));
     }
+
+    [Fact]
+    public async Task A_list_of_appends_commits_in_its_order_or_not_at_all()
+    {
+        using var strangerIdentity = NodeIdentity.Create();
+        var stranger = _peerRecord with { Key = strangerIdentity.PublicKey, Name = "not paired" };
+        var failing = new List<(PeerRecord, EnvelopeDraft)> { (_peerRecord, new() { Channel = "navy", Text = "a" }), (stranger, new() { Channel = "navy", Text = "b" }) };
+
+        // The second envelope names a peer the store does not hold: its insert fails, and so does the first's.
+        await Assert.ThrowsAsync<Microsoft.Data.Sqlite.SqliteException>(() => _store.AppendOutboundAsync(failing));
+        Assert.Empty(_store.ListMessages(new MessageQuery()));
+
+        var committed = new List<long>();
+        var stored = await _store.AppendOutboundAsync(
+            [.. new[] { "one", "two", "three" }.Select(t => (_peerRecord, new EnvelopeDraft { Channel = "air", Text = t }))],
+            m => committed.Add(m.Envelope.Seq));
+        Assert.Equal([1L, 2, 3], stored.Select(m => m.Envelope.Seq));
+        Assert.Equal([1L, 2, 3], committed);
+        Assert.Equal(["one", "two", "three"], _store.ListMessages(new MessageQuery()).Select(m => m.Envelope.Text));
+        Assert.True(stored.All(m => EnvelopeCodec.Open(_me.PublicKey, _peer.PublicKey, m.Envelope.Body, m.Envelope.Signature).Envelope is not null));
+    }
+
+    [Fact]
+    public async Task A_version_2_database_loses_the_unused_channel_index_and_keeps_its_messages()
+    {
+        await AppendAsync("before");
+        await _store.DisposeAsync();
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile};Pooling=false"))
+        {
+            db.Open();
+            db.Execute("CREATE INDEX envelopes_channel ON envelopes(channel, pos); PRAGMA user_version=2");
+        }
+
+        _store = SqliteStore.Open(DatabaseFile, _me);
+        await AppendAsync("after");
+
+        Assert.Equal(["before", "after"], _store.ListMessages(new MessageQuery { Channel = "navy" }).Select(m => m.Envelope.Text));
+        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile};Pooling=false;Mode=ReadOnly");
+        check.Open();
+        Assert.Equal(0L, check.Scalar<long>("SELECT count(*) FROM sqlite_master WHERE name = 'envelopes_channel'"));
+        Assert.Equal(3L, check.Scalar<long>("PRAGMA user_version"));
+    }
 }
