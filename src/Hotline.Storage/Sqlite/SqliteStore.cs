@@ -73,14 +73,17 @@ public sealed partial class SqliteStore : IHotlineStore
     /// <remarks>
     /// One operation of the writer, so an urgent envelope queued meanwhile waits for all of it: callers
     /// keep the lists short (the operator API takes at most 100). The list goes in the urgent lane
-    /// only when every envelope of it is urgent.
+    /// only when every envelope of it is urgent. Its envelopes are signed together here, before they
+    /// are inserted, rather than with the transaction's other appends (one UPDATE less each).
     /// </remarks>
     public Task<IReadOnlyList<StoredMessage>> AppendOutboundAsync(IReadOnlyList<(PeerRecord Peer, EnvelopeDraft Draft)> drafts,
         Action<StoredMessage>? committed = null, CancellationToken ct = default) =>
         _queue.Enqueue<IReadOnlyList<StoredMessage>>(db =>
         {
             var now = Now();
-            return [.. drafts.Select(d => Append(db, d.Peer, d.Draft, now))];
+            var envelopes = drafts.Select(d => Next(db, d.Peer, d.Draft, now)).ToList();
+            EnvelopeCodec.SignBatch(_identity, envelopes);
+            return [.. envelopes.Select((e, i) => Stored(Insert(db, drafts[i].Peer.Id, Direction.Outbound, e, now), drafts[i].Peer, e, now))];
         }, ct, committed is null ? null : all =>
         {
             foreach (var m in all)
@@ -92,22 +95,32 @@ public sealed partial class SqliteStore : IHotlineStore
     /// <summary>Stored times have millisecond precision; so do the ones we hand back.</summary>
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
 
+    /// <summary>Appends one envelope, unsigned: it is signed with the transaction's other appends just before the commit.</summary>
     private StoredMessage Append(SqliteConnection db, PeerRecord peer, EnvelopeDraft draft, DateTimeOffset now)
+    {
+        var envelope = Next(db, peer, draft, now);
+        var pos = Insert(db, peer.Id, Direction.Outbound, envelope, now);
+        _unsigned.Add((pos, envelope));
+        return Stored(pos, peer, envelope, now);
+    }
+
+    /// <summary>Numbers and chains the peer's next outbound envelope.</summary>
+    private Envelope Next(SqliteConnection db, PeerRecord peer, EnvelopeDraft draft, DateTimeOffset now)
     {
         var (lastSeq, lastHash) = Head(db, peer.Id);
         var envelope = EnvelopeCodec.Build(_identity.PublicKey, peer.Key, draft, lastSeq + 1, lastHash, now);
-        var pos = Insert(db, peer.Id, Direction.Outbound, envelope, now);
-        _unsigned.Add((pos, envelope));
         _heads[peer.Id] = (envelope.Seq, envelope.Hash);
-        return new StoredMessage
-        {
-            Position = pos,
-            PeerId = peer.Id,
-            Direction = Direction.Outbound,
-            Envelope = envelope,
-            CommittedAt = now,
-        };
+        return envelope;
     }
+
+    private static StoredMessage Stored(long pos, PeerRecord peer, Envelope envelope, DateTimeOffset now) => new()
+    {
+        Position = pos,
+        PeerId = peer.Id,
+        Direction = Direction.Outbound,
+        Envelope = envelope,
+        CommittedAt = now,
+    };
 
     public Task<ResponseResult> RespondAsync(PeerRecord peer, Guid messageId, EnvelopeKind kind, string actor, string? reply,
         Action<StoredMessage>? committed = null, CancellationToken ct = default) =>
