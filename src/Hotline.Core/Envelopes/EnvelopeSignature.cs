@@ -167,17 +167,24 @@ public sealed class VerifiedRoots
 {
     private const int Capacity = 4096;
     private readonly ConcurrentDictionary<string, byte> _verified = new();
+    // ConcurrentDictionary.Count takes every lock of the table: counted here instead (approximately
+    // under races, which only moves the moment the cache is cleared).
+    private int _count;
 
     internal bool Contains(NodeKey sender, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
         _verified.ContainsKey(Key(sender, message, signature));
 
     internal void Add(NodeKey sender, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
-        if (_verified.Count >= Capacity)
+        if (Volatile.Read(ref _count) >= Capacity)
         {
             _verified.Clear();
+            Volatile.Write(ref _count, 0);
         }
-        _verified.TryAdd(Key(sender, message, signature), 0);
+        if (_verified.TryAdd(Key(sender, message, signature), 0))
+        {
+            Interlocked.Increment(ref _count);
+        }
     }
 
     // The whole signed statement is the key: a hit means this exact (key, count, root, signature) verified.

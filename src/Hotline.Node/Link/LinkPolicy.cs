@@ -34,11 +34,12 @@ public sealed class LinkPolicy(NodeConfig config)
         {
             return null;
         }
-        if (!Channels(peer).Contains(e.Channel))
+        // Membership of both sides' lists, as Channels and Labels intersect them, without building the lists for every envelope.
+        if (!config.Channels.Contains(e.Channel) || !peer.Channels.Contains(e.Channel))
         {
             return $"channel '{e.Channel}' is not offered on this link";
         }
-        if (e.Label is null || !Labels(peer).Contains(e.Label))
+        if (e.Label is null || !_labels.Contains(e.Label) || !peer.Labels.Contains(e.Label))
         {
             return $"label '{e.Label}' is not allowed on this link";
         }

@@ -73,8 +73,9 @@ public sealed partial class SqliteStore : IHotlineStore
     /// <remarks>
     /// One operation of the writer, so an urgent envelope queued meanwhile waits for all of it: callers
     /// keep the lists short (the operator API takes at most 100). The list goes in the urgent lane
-    /// only when every envelope of it is urgent. Its envelopes are signed together here, before they
-    /// are inserted, rather than with the transaction's other appends (one UPDATE less each).
+    /// only when every envelope of it is urgent. Its whole signature batches (<see cref="EnvelopeSignature.MaxBatch"/>
+    /// envelopes) are signed here, before they are inserted (one UPDATE less each); the rest are
+    /// signed with the transaction's other appends, so that they fill a batch rather than take one alone.
     /// </remarks>
     public Task<IReadOnlyList<StoredMessage>> AppendOutboundAsync(IReadOnlyList<(PeerRecord Peer, EnvelopeDraft Draft)> drafts,
         Action<StoredMessage>? committed = null, CancellationToken ct = default) =>
@@ -82,8 +83,22 @@ public sealed partial class SqliteStore : IHotlineStore
         {
             var now = Now();
             var envelopes = drafts.Select(d => Next(db, d.Peer, d.Draft, now)).ToList();
-            EnvelopeCodec.SignBatch(_identity, envelopes);
-            return [.. envelopes.Select((e, i) => Stored(Insert(db, drafts[i].Peer.Id, Direction.Outbound, e, now), drafts[i].Peer, e, now))];
+            var whole = envelopes.Count - envelopes.Count % EnvelopeSignature.MaxBatch;
+            if (whole > 0)
+            {
+                EnvelopeCodec.SignBatch(_identity, envelopes[..whole]);
+            }
+            var stored = new List<StoredMessage>(envelopes.Count);
+            for (var i = 0; i < envelopes.Count; i++)
+            {
+                var pos = Insert(db, drafts[i].Peer.Id, Direction.Outbound, envelopes[i], now);
+                if (i >= whole)
+                {
+                    _unsigned.Add((pos, envelopes[i]));
+                }
+                stored.Add(Stored(pos, drafts[i].Peer, envelopes[i], now));
+            }
+            return stored;
         }, ct, committed is null ? null : all =>
         {
             foreach (var m in all)

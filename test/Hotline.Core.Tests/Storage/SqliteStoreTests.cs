@@ -333,10 +333,14 @@ public sealed class SqliteStoreTests : IAsyncLifetime
             m => committed.Add(m.Envelope.Seq));
         Assert.Equal([1L, 2, 3], stored.Select(m => m.Envelope.Seq));
         Assert.Equal([1L, 2, 3], committed);
+        // 20: a whole signature batch of 16 signed in the operation, inserted signed, and 4 signed with the transaction.
+        await _store.AppendOutboundAsync([.. Enumerable.Range(4, 20).Select(i => (_peerRecord, new EnvelopeDraft { Channel = "air", Text = $"{i}" }))]);
+
         var onDisk = _store.ListMessages(new MessageQuery());
-        Assert.Equal(["one", "two", "three"], onDisk.Select(m => m.Envelope.Text));
-        // Signed inside their operation, they are stored signed: each verifies as read back.
+        Assert.Equal(["one", "two", "three", .. Enumerable.Range(4, 20).Select(i => $"{i}")], onDisk.Select(m => m.Envelope.Text));
         Assert.All(onDisk, m => Assert.NotNull(EnvelopeCodec.Open(_me.PublicKey, _peer.PublicKey, m.Envelope.Body, m.Envelope.Signature).Envelope));
+        // Batch signatures: the count is the byte after the 64-byte Ed25519 signature.
+        Assert.Equal([3, 3, 3, .. Enumerable.Repeat(16, 16), 4, 4, 4, 4], onDisk.Select(m => (int)m.Envelope.Signature[65]));
     }
 
     [Fact]
