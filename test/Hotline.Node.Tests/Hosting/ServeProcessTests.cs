@@ -24,6 +24,7 @@ public sealed class ServeProcessTests : IDisposable
         var environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0');
         Assert.Single(environment, v => v.StartsWith("DOTNET_GCgen0size=", StringComparison.Ordinal));
         Assert.Contains("DOTNET_GCgen0size=0x400000", environment);
+        Assert.Contains("DOTNET_GCGen0MaxBudget=0x1000000", environment);
     }
 
     [Fact]
@@ -37,6 +38,7 @@ public sealed class ServeProcessTests : IDisposable
 
         var environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0');
         Assert.Contains("DOTNET_GCgen0size=0x400000", environment);
+        Assert.Contains("DOTNET_GCGen0MaxBudget=0x1000000", environment);
         Assert.Equal("dotnet", (await File.ReadAllTextAsync($"/proc/{pid}/comm")).Trim());
         // The first image's socket is gone and the node's answers: dotnet-counters and dotnet-trace find the node.
         var socket = Assert.Single(Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*-socket"));
