@@ -19,8 +19,9 @@ namespace Hotline.Cli;
 /// keeps many requests in flight) it raises it, and it let gen0 grow to about 90 MB: a node took
 /// 150 MB of mostly garbage and peaked at 300 MB (outage of 100,000 messages; 207 MB capped).
 /// <c>DOTNET_GCGen0MaxBudget</c> caps it at 16 MiB, set with the budget. Not in the runtimeconfig:
-/// the bench client reads that too, and its collections, more frequent under the cap with a
-/// million entries to keep, delayed the events it times (FLASH p99 37 and 44 ms in two full runs).
+/// the bench client reads that too, and its own collections, more frequent under the cap with a
+/// million timestamps to keep, may delay the events it times (FLASH p99 was 37 and 44 ms in the
+/// two full runs with the cap there, 18 and 22 ms before; not settled, bench/RESULTS.md).
 /// </para>
 /// </remarks>
 internal static partial class GcTuning
