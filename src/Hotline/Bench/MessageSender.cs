@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -56,20 +55,7 @@ internal sealed class MessageSender : IDisposable
     /// <summary>Sends one message and returns once the node answered 202 (committed on its disk).</summary>
     public async Task<Sent> SendAsync(string text, string precedence, CancellationToken ct)
     {
-        var body = Encoding.UTF8.GetBytes(
-            $$"""{"peer":"{{_peerId}}","channel":"navy","precedence":"{{precedence}}","text":{{JsonSerializer.Serialize(text)}}}""");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages")
-        {
-            Content = new ByteArrayContent(body) { Headers = { ContentType = JsonType } },
-        };
-        var started = Stopwatch.GetTimestamp();
-        using var response = await _http.SendAsync(request, ct);
-        var bytes = await response.Content.ReadAsByteArrayAsync(ct);
-        var accepted = Stopwatch.GetTimestamp();
-        if (response.StatusCode != HttpStatusCode.Accepted)
-        {
-            throw new BenchFailure($"node {Name} answered {(int)response.StatusCode} to a send: {Encoding.UTF8.GetString(bytes)}");
-        }
+        var (bytes, started, accepted) = await PostAsync("/api/messages", Message(text, precedence), "a send", ct);
         var (id, seq) = ReadIdAndSeq(bytes);
         return new Sent(id, seq, started, accepted);
     }
@@ -77,17 +63,23 @@ internal sealed class MessageSender : IDisposable
     /// <summary>Sends several messages in one request (POST /api/messages/batch); returns once all are committed.</summary>
     public async Task<List<Sent>> SendBatchAsync(IReadOnlyList<string> texts, string precedence, CancellationToken ct)
     {
-        var body = new StringBuilder("{\"messages\":[");
-        foreach (var text in texts)
+        var body = $$"""{"messages":[{{string.Join(',', texts.Select(t => Message(t, precedence)))}}]}""";
+        var (bytes, started, accepted) = await PostAsync("/api/messages/batch", body, "a batch", ct);
+        using var json = JsonDocument.Parse(bytes);
+        var sent = json.RootElement.GetProperty("messages").EnumerateArray()
+            .Select(m => new Sent(m.GetProperty("id").GetGuid(), m.GetProperty("seq").GetInt64(), started, accepted)).ToList();
+        return sent.Count == texts.Count ? sent : throw new BenchFailure($"node {Name} answered a batch of {texts.Count} with {sent.Count} messages");
+    }
+
+    private string Message(string text, string precedence) =>
+        $$"""{"peer":"{{_peerId}}","channel":"navy","precedence":"{{precedence}}","text":{{JsonSerializer.Serialize(text)}}}""";
+
+    /// <summary>Posts JSON; returns the answer's bytes and when the call started and was answered (Stopwatch timestamps). Anything but 202 fails the run.</summary>
+    private async Task<(byte[] Bytes, long Started, long Accepted)> PostAsync(string path, string json, string what, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
-            body.Append(CultureInfo.InvariantCulture,
-                $$"""{"peer":"{{_peerId}}","channel":"navy","precedence":"{{precedence}}","text":{{JsonSerializer.Serialize(text)}}},""");
-        }
-        body.Length--;
-        body.Append("]}");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/messages/batch")
-        {
-            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.ToString())) { Headers = { ContentType = JsonType } },
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes(json)) { Headers = { ContentType = JsonType } },
         };
         var started = Stopwatch.GetTimestamp();
         using var response = await _http.SendAsync(request, ct);
@@ -95,12 +87,9 @@ internal sealed class MessageSender : IDisposable
         var accepted = Stopwatch.GetTimestamp();
         if (response.StatusCode != HttpStatusCode.Accepted)
         {
-            throw new BenchFailure($"node {Name} answered {(int)response.StatusCode} to a batch: {Encoding.UTF8.GetString(bytes)}");
+            throw new BenchFailure($"node {Name} answered {(int)response.StatusCode} to {what}: {Encoding.UTF8.GetString(bytes)}");
         }
-        using var json = JsonDocument.Parse(bytes);
-        var sent = json.RootElement.GetProperty("messages").EnumerateArray()
-            .Select(m => new Sent(m.GetProperty("id").GetGuid(), m.GetProperty("seq").GetInt64(), started, accepted)).ToList();
-        return sent.Count == texts.Count ? sent : throw new BenchFailure($"node {Name} answered a batch of {texts.Count} with {sent.Count} messages");
+        return (bytes, started, accepted);
     }
 
     private static (Guid Id, long Seq) ReadIdAndSeq(ReadOnlySpan<byte> json)
@@ -147,28 +136,23 @@ internal sealed class MessageSender : IDisposable
             var mine = results[w] = [];
             while (Stopwatch.GetTimestamp() < deadline)
             {
-                if (perRequest > 1)
-                {
-                    var first = Interlocked.Add(ref issued, perRequest) - perRequest + 1;
-                    if (first > count)
-                    {
-                        break;
-                    }
-                    var texts = Enumerable.Range(first, Math.Min(perRequest, count - first + 1)).Select(n => Text(label, n)).ToList();
-                    var batch = await SendBatchAsync(texts, precedence, ct);
-                    mine.AddRange(batch);
-                    if (arrived is not null)
-                    {
-                        await Task.WhenAll(batch.Select(s => arrived(s.Id)));
-                    }
-                    continue;
-                }
-                var n = Interlocked.Increment(ref issued);
-                if (n > count)
+                var first = Interlocked.Add(ref issued, perRequest) - perRequest + 1;
+                if (first > count)
                 {
                     break;
                 }
-                mine.Add(await SendAsync(Text(label, n), precedence, ct));
+                if (perRequest == 1)
+                {
+                    mine.Add(await SendAsync(Text(label, first), precedence, ct));
+                    continue;
+                }
+                var texts = Enumerable.Range(first, Math.Min(perRequest, count - first + 1)).Select(n => Text(label, n)).ToList();
+                var batch = await SendBatchAsync(texts, precedence, ct);
+                mine.AddRange(batch);
+                if (arrived is not null)
+                {
+                    await Task.WhenAll(batch.Select(s => arrived(s.Id)));
+                }
             }
         }));
         return [.. results.SelectMany(r => r)];
