@@ -79,6 +79,13 @@ public static class EnvelopeSignature
         return true;
     }
 
+    /// <summary>
+    /// True when both are batch signatures under the same Ed25519 signature (envelopes committed
+    /// together). A hint for scheduling checks; it proves nothing: each envelope is still verified.
+    /// </summary>
+    public static bool SameBatch(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) =>
+        a.Length > PlainLength && b.Length > PlainLength && a[..PlainLength].SequenceEqual(b[..PlainLength]);
+
     private static byte[] Leaf(ReadOnlySpan<byte> body)
     {
         var buffer = new byte[1 + body.Length];

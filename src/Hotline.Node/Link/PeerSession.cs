@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Google.Protobuf;
 using Grpc.Core;
 using Hotline.Core.Envelopes;
+using Hotline.Core.Messages;
 using Hotline.Node.Messaging;
 using Hotline.Protocol;
 using Hotline.Storage;
@@ -27,7 +28,14 @@ public sealed class PeerSession
     // the store commits, so batches that arrive meanwhile share one group commit (one fsync)
     // instead of each waiting for its own. The peer's window bounds how many are pending.
     private readonly Channel<Task<ReceiptContent?>> _pending = Channel.CreateBounded<Task<ReceiptContent?>>(
-        new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
+    // Routine batches, in arrival order, waiting for RoutineLoopAsync to check and queue their commits.
+    // Checking signatures takes a batch a few milliseconds: the read loop hands routine batches on so
+    // that an urgent batch behind them is read, checked and committed at once (the writer's urgent lane
+    // then takes it ahead of them too). The peer's window bounds how many wait; a full queue holds the
+    // read loop, and so the stream, as checking in the read loop did.
+    private readonly Channel<EnvelopeBatch> _routine = Channel.CreateBounded<EnvelopeBatch>(
+        new BoundedChannelOptions(32) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
     private long _lastReceivedTicks;
     private long _heartbeatNonce;
 
@@ -128,7 +136,7 @@ public sealed class PeerSession
             WasAttached = true;
             try
             {
-                var tasks = new[] { ReadLoopAsync(ct), CompleteLoopAsync(ct), SendLoopAsync(ct), HeartbeatLoopAsync(ct) };
+                var tasks = new[] { ReadLoopAsync(ct), RoutineLoopAsync(ct), CompleteLoopAsync(ct), SendLoopAsync(ct), HeartbeatLoopAsync(ct) };
                 // The first loop to end says why; the others then fail only because of the Close.
                 var first = await Task.WhenAny(tasks);
                 Close(first.IsFaulted ? first.Exception!.GetBaseException().Message : "session ended");
@@ -194,6 +202,22 @@ public sealed class PeerSession
         }
         finally
         {
+            _routine.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>Checks the routine batches in arrival order and queues their commits (see <see cref="_routine"/>).</summary>
+    private async Task RoutineLoopAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var batch in _routine.Reader.ReadAllAsync(ct))
+            {
+                await _pending.Writer.WriteAsync(ReceiptAtOnceIfUrgentAsync(_link.OnEnvelopesAsync(batch, Path, ct), ct), ct);
+            }
+        }
+        finally
+        {
             _pending.Writer.TryComplete();
         }
     }
@@ -209,9 +233,13 @@ public sealed class PeerSession
                 case Frame.KindOneofCase.Envelopes or Frame.KindOneofCase.Receipt when IsProbe:
                     // A probe carries nothing: whatever is sent on it is sent again on the link's session.
                     break;
-                case Frame.KindOneofCase.Envelopes:
-                    // Verifies and queues the commit now; the receipt is written once it is committed.
+                case Frame.KindOneofCase.Envelopes when AllUrgent(frame.Envelopes):
+                    // Verifies and queues the commit now, ahead of routine batches still waiting to be
+                    // checked; the receipt is written once it is committed.
                     await _pending.Writer.WriteAsync(ReceiptAtOnceIfUrgentAsync(_link.OnEnvelopesAsync(frame.Envelopes, Path, ct), ct), ct);
+                    break;
+                case Frame.KindOneofCase.Envelopes:
+                    await _routine.Writer.WriteAsync(frame.Envelopes, ct);
                     break;
                 case Frame.KindOneofCase.Receipt:
                     await _pending.Writer.WriteAsync(AppliedAsync(_link.OnReceiptAsync(frame.Receipt, Path, ct)), ct);
@@ -237,6 +265,30 @@ public sealed class PeerSession
             }
         }
         CloseReason ??= "peer closed the stream";
+    }
+
+    /// <summary>
+    /// True when every envelope of the batch is urgent (FLASH or IMMEDIATE), as senders send them: in
+    /// batches of their own. Only a hint for which to check first, read before the signatures are
+    /// checked: an envelope that does not parse counts as routine and is refused in its turn.
+    /// </summary>
+    internal static bool AllUrgent(EnvelopeBatch batch)
+    {
+        foreach (var signed in batch.Envelopes)
+        {
+            try
+            {
+                if (!((Precedence)EnvelopeBody.Parser.ParseFrom(signed.Body).Precedence).IsUrgent())
+                {
+                    return false;
+                }
+            }
+            catch (InvalidProtocolBufferException)
+            {
+                return false;
+            }
+        }
+        return batch.Envelopes.Count > 0;
     }
 
     /// <summary>

@@ -46,6 +46,22 @@ public sealed class EnvelopeSignatureTests : IDisposable
     }
 
     [Fact]
+    public void Signatures_of_one_batch_are_the_same_batch_and_no_others_are()
+    {
+        var signatures = EnvelopeSignature.Sign(_sender, Bodies(33));
+        var plain = EnvelopeSignature.Sign(_sender, Bodies(1))[0];
+
+        Assert.True(EnvelopeSignature.SameBatch(signatures[0], signatures[15]));
+        Assert.False(EnvelopeSignature.SameBatch(signatures[15], signatures[16]));
+        Assert.True(EnvelopeSignature.SameBatch(signatures[16], signatures[31]));
+        // The 33rd body is alone and signed plainly: never part of a batch, not even with itself.
+        Assert.Equal(64, signatures[32].Length);
+        Assert.False(EnvelopeSignature.SameBatch(signatures[32], signatures[32]));
+        Assert.False(EnvelopeSignature.SameBatch(plain, plain));
+        Assert.False(EnvelopeSignature.SameBatch(signatures[31], signatures[32]));
+    }
+
+    [Fact]
     public void A_plain_signature_is_the_one_envelopes_always_had()
     {
         var body = Bodies(1)[0];
