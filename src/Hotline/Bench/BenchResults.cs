@@ -72,6 +72,11 @@ internal sealed record BenchResults
         public required LatencySummary Delivered { get; init; }
         /// <summary>From the API call until A answered: A's own commit, the part of the wait on A.</summary>
         public required LatencySummary Accepted { get; init; }
+        /// <summary>
+        /// From the API call until B committed the message, by B's clock in whole milliseconds (the
+        /// same machine's): what is left of "received" is B's event stream and the bench reading it.
+        /// </summary>
+        public required LatencySummary CommittedOnB { get; init; }
     }
 
     public sealed record CatchUpResult

@@ -80,10 +80,12 @@ internal sealed partial class BenchRunner
             Received = Received(probes, pair.EventsB),
             Delivered = Delivered(probes, pair.EventsA),
             Accepted = Accepted(probes),
+            CommittedOnB = LatencySummary.Of(probes.Where(p => pair.EventsB.TryGetCommittedMs(p.Id, out _))
+                .Select(p => pair.EventsB.TryGetCommittedMs(p.Id, out var ms) ? ms - LatencySummary.UnixMs(p.StartedAt) : 0)),
         };
         var f = results.Flash;
         Phase($"FLASH behind {f.Backlog} ROUTINE ({f.BacklogLeftAtFirstProbe} still queued at the first probe, {f.BacklogLeftAtLastProbe} at the last): " +
-            $"arrived p50/p99/p99.9 {f.Received.Triple()} ms; delivered {f.Delivered.Triple()} ms; API {f.Accepted.Triple()} ms");
+            $"arrived p50/p99/p99.9 {f.Received.Triple()} ms; committed on B {f.CommittedOnB.Triple()} ms; delivered {f.Delivered.Triple()} ms; API {f.Accepted.Triple()} ms");
         if (leftAtLast <= 0)
         {
             Phase("note: the backlog had drained before the last FLASH probe; later probes did not queue behind it");

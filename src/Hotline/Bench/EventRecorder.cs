@@ -14,6 +14,8 @@ internal sealed class EventRecorder : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<Guid, long> _received = new();
     private readonly ConcurrentDictionary<Guid, long> _delivered = new();
+    // The receiving node's commit time of each message it reports (the event's "at", Unix ms).
+    private readonly ConcurrentDictionary<Guid, long> _committedMs = new();
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _receivedWaiters = new();
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _deliveredWaiters = new();
     private readonly ConcurrentBag<Guid> _duplicates = [];
@@ -39,6 +41,8 @@ internal sealed class EventRecorder : IAsyncDisposable
 
     public bool TryGetReceived(Guid id, out long at) => _received.TryGetValue(id, out at);
     public bool TryGetDelivered(Guid id, out long at) => _delivered.TryGetValue(id, out at);
+    /// <summary>When this node committed a message it received, by its own clock (Unix ms, whole milliseconds).</summary>
+    public bool TryGetCommittedMs(Guid id, out long unixMs) => _committedMs.TryGetValue(id, out unixMs);
 
     /// <summary>Connects to the node's event stream; returns once the stream is open.</summary>
     public async Task ConnectAsync(HttpClient http, CancellationToken ct)
@@ -70,11 +74,13 @@ internal sealed class EventRecorder : IAsyncDisposable
         switch (type)
         {
             case "message.received":
-                Arrived(_received, _receivedWaiters, FirstId(data), now, ref _receivedCount, duplicateCheck: true);
+                var (id, committedMs) = FirstId(data);
+                _committedMs.TryAdd(id, committedMs);
+                Arrived(_received, _receivedWaiters, id, now, ref _receivedCount, duplicateCheck: true);
                 Interlocked.Exchange(ref _lastReceivedAt, now);
                 break;
             case "message.delivered":
-                Arrived(_delivered, _deliveredWaiters, FirstId(data), now, ref _deliveredCount, duplicateCheck: false);
+                Arrived(_delivered, _deliveredWaiters, FirstId(data).Id, now, ref _deliveredCount, duplicateCheck: false);
                 break;
             case "link.up":
                 Interlocked.Exchange(ref _linkUpAt, now);
@@ -106,16 +112,27 @@ internal sealed class EventRecorder : IAsyncDisposable
         }
     }
 
-    /// <summary>The first "id" property: the event's own for delivered, the message's for received.</summary>
-    private static Guid FirstId(ReadOnlySpan<byte> data)
+    /// <summary>
+    /// The first "id" property (the event's own for delivered, the message's for received) and the
+    /// event's "at" before it (Unix ms; 0 if there is none).
+    /// </summary>
+    private static (Guid Id, long AtMs) FirstId(ReadOnlySpan<byte> data)
     {
         var reader = new Utf8JsonReader(data);
+        long at = 0;
         while (reader.Read())
         {
-            if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("id"u8) && reader.Read()
-                && reader.TokenType == JsonTokenType.String)
+            if (reader.TokenType != JsonTokenType.PropertyName)
             {
-                return reader.GetGuid();
+                continue;
+            }
+            if (reader.ValueTextEquals("at"u8) && reader.Read() && reader.TokenType == JsonTokenType.String)
+            {
+                at = reader.GetDateTimeOffset().ToUnixTimeMilliseconds();
+            }
+            else if (reader.ValueTextEquals("id"u8) && reader.Read() && reader.TokenType == JsonTokenType.String)
+            {
+                return (reader.GetGuid(), at);
             }
         }
         throw new InvalidDataException("event without an id: " + System.Text.Encoding.UTF8.GetString(data));

@@ -33,6 +33,11 @@ internal sealed record LatencySummary
     /// <summary>Milliseconds between two Stopwatch timestamps.</summary>
     public static double Ms(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;
 
+    private static readonly (long Ticks, double UnixMs) ClockPair = (Stopwatch.GetTimestamp(), (DateTime.UtcNow - DateTime.UnixEpoch).TotalMilliseconds);
+
+    /// <summary>A Stopwatch timestamp on the wall clock (Unix ms), to set against times the nodes report.</summary>
+    public static double UnixMs(long timestamp) => ClockPair.UnixMs + Ms(ClockPair.Ticks, timestamp);
+
     private static double Rank(double[] sorted, double q) =>
         Math.Round(sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)], 3);
 
