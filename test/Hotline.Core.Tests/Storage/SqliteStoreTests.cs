@@ -246,6 +246,23 @@ public sealed class SqliteStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_receipt_of_hundreds_with_a_refusal_among_them_marks_each_under_the_one_stored_receipt()
+    {
+        await _store.AppendOutboundAsync([.. Enumerable.Range(1, 300).Select(i => (_peerRecord, new EnvelopeDraft { Channel = "navy", Text = $"out {i}" }))]);
+
+        // Committed 1-130 and 132-300, 131 refused.
+        var changes = await ApplyAsync([.. Enumerable.Range(1, 300).Where(i => i != 131).Select(i => (long)i)], (131, "bad channel name"));
+
+        Assert.Equal([.. Enumerable.Range(1, 300).Where(i => i != 131).Select(i => (long)i).Append(131)], changes.Select(c => c.Seq));
+        Assert.Equal("bad channel name", changes[^1].Rejected);
+        Assert.Empty(_store.LoadUndelivered(_peerRecord.Id));
+        var receipts = await _store.OnWriterAsync(db => db.Scalar<long>("SELECT count(*) FROM receipts"));
+        var pointedAt = await _store.OnWriterAsync(db => db.Scalar<long>("SELECT count(DISTINCT receipt_id) FROM envelopes WHERE direction = 0"));
+        var unpointed = await _store.OnWriterAsync(db => db.Scalar<long>("SELECT count(*) FROM envelopes WHERE direction = 0 AND receipt_id IS NULL"));
+        Assert.Equal((1L, 1L, 0L), (receipts, pointedAt, unpointed));
+    }
+
+    [Fact]
     public async Task ApplyReceipt_ignores_seqs_this_node_never_sent()
     {
         await AppendAsync("out 1");
