@@ -339,12 +339,8 @@ public sealed class PeerLink
             _ctx.Security.Record(SecurityLog.BadReceipt, $"receipt from {Peer.Name} ({Peer.Id}) does not verify");
             return false;
         }
-        // The peer has committed these (or refused them for good): they leave the window now, not
-        // after our own commit of the receipt, which would add a transaction of ours to every turn of
-        // the window. Should that commit fail, they are sent again after a restart and the peer
-        // answers that it holds them; "delivered" is reported only once the receipt is stored.
-        Queue.Acknowledge(ReceiptCodec.Expand(body).Concat(body.Rejected.Select(r => (long)r.Seq)));
         var changes = await _ctx.Store.ApplyReceiptAsync(Peer.Id, receipt, body, path, ct);
+        Queue.Acknowledge(ReceiptCodec.Expand(body).Concat(body.Rejected.Select(r => (long)r.Seq)));
         foreach (var c in changes)
         {
             _ctx.Events.Publish(new NodeEvent
