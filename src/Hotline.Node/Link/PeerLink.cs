@@ -216,8 +216,8 @@ public sealed class PeerLink
         // Signature checks are most of what a batch costs here: a large batch is spread over the
         // cores, one run of envelopes under the same batch signature to a worker, which checks them
         // in order: the first makes the run's one Ed25519 check, the others find it verified (two
-        // workers in one run both made it: a fifth of the receiver's CPU in a catch-up). The loop
-        // waits for all of them, so the order of the batch is kept.
+        // workers in one run could both make it, at about 100 µs each). The loop waits for all of
+        // them, so the order of the batch is kept.
         if (checks.Length >= ParallelChecksFrom)
         {
             var runs = SignatureRuns(batch.Envelopes);
