@@ -80,8 +80,7 @@ internal sealed partial class BenchRunner
             Received = Received(probes, pair.EventsB),
             Delivered = Delivered(probes, pair.EventsA),
             Accepted = Accepted(probes),
-            CommittedOnB = LatencySummary.Of(probes.Where(p => pair.EventsB.TryGetCommittedMs(p.Id, out _))
-                .Select(p => pair.EventsB.TryGetCommittedMs(p.Id, out var ms) ? ms - LatencySummary.UnixMs(p.StartedAt) : 0)),
+            CommittedOnB = LatencySummary.Of(CommittedOn(probes, pair.EventsB)),
         };
         var f = results.Flash;
         Phase($"FLASH behind {f.Backlog} ROUTINE ({f.BacklogLeftAtFirstProbe} still queued at the first probe, {f.BacklogLeftAtLastProbe} at the last): " +
@@ -89,6 +88,18 @@ internal sealed partial class BenchRunner
         if (leftAtLast <= 0)
         {
             Phase("note: the backlog had drained before the last FLASH probe; later probes did not queue behind it");
+        }
+    }
+
+    /// <summary>From each API call until the receiver committed the message, by the receiver's clock.</summary>
+    private static IEnumerable<double> CommittedOn(IEnumerable<Sent> sent, EventRecorder receiver)
+    {
+        foreach (var s in sent)
+        {
+            if (receiver.TryGetCommittedMs(s.Id, out var unixMs))
+            {
+                yield return unixMs - LatencySummary.UnixMs(s.StartedAt);
+            }
         }
     }
 
