@@ -23,10 +23,11 @@ public sealed class PeerSession
     private readonly IFrameStream _stream;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly CancellationTokenSource _cts;
-    // Commits of received batches and applications of receipts, started in arrival order and
-    // finished in that order by CompleteLoopAsync. The read loop goes on to the next frame while
-    // the store commits, so batches that arrive meanwhile share one group commit (one fsync)
-    // instead of each waiting for its own. The peer's window bounds how many are pending.
+    // Commits of received batches and applications of receipts, started in arrival order (an urgent
+    // batch ahead of routine ones still waiting in _routine) and finished in that order by
+    // CompleteLoopAsync. Reading goes on to the next frame while the store commits, so batches that
+    // arrive meanwhile share one group commit (one fsync) instead of each waiting for its own. The
+    // peer's window bounds how many are pending.
     private readonly Channel<Task<ReceiptContent?>> _pending = Channel.CreateBounded<Task<ReceiptContent?>>(
         new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = false, FullMode = BoundedChannelFullMode.Wait });
     // Routine batches, in arrival order, waiting for RoutineLoopAsync to check and queue their commits.

@@ -12,10 +12,9 @@ namespace Hotline.Cli.Bench;
 /// </summary>
 internal sealed class EventRecorder : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<Guid, long> _received = new();
-    private readonly ConcurrentDictionary<Guid, long> _delivered = new();
-    // The receiving node's commit time of each message it reports (the event's "at", Unix ms).
-    private readonly ConcurrentDictionary<Guid, long> _committedMs = new();
+    // Each message's arrival (bench clock) with the event's own time (the node's clock, Unix ms).
+    private readonly ConcurrentDictionary<Guid, Arrival> _received = new();
+    private readonly ConcurrentDictionary<Guid, Arrival> _delivered = new();
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _receivedWaiters = new();
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _deliveredWaiters = new();
     private readonly ConcurrentBag<Guid> _duplicates = [];
@@ -39,10 +38,19 @@ internal sealed class EventRecorder : IAsyncDisposable
     public long LinkUpAt => Interlocked.Read(ref _linkUpAt);
     public IReadOnlyCollection<Guid> Duplicates => _duplicates;
 
-    public bool TryGetReceived(Guid id, out long at) => _received.TryGetValue(id, out at);
-    public bool TryGetDelivered(Guid id, out long at) => _delivered.TryGetValue(id, out at);
+    public bool TryGetReceived(Guid id, out long at) => TryGet(_received, id, out at, out _);
+    public bool TryGetDelivered(Guid id, out long at) => TryGet(_delivered, id, out at, out _);
     /// <summary>When this node committed a message it received, by its own clock (Unix ms, whole milliseconds).</summary>
-    public bool TryGetCommittedMs(Guid id, out long unixMs) => _committedMs.TryGetValue(id, out unixMs);
+    public bool TryGetCommittedMs(Guid id, out long unixMs) => TryGet(_received, id, out _, out unixMs);
+
+    private static bool TryGet(ConcurrentDictionary<Guid, Arrival> seen, Guid id, out long at, out long eventMs)
+    {
+        var found = seen.TryGetValue(id, out var arrival);
+        (at, eventMs) = (arrival.At, arrival.EventMs);
+        return found;
+    }
+
+    private readonly record struct Arrival(long At, long EventMs);
 
     /// <summary>Connects to the node's event stream; returns once the stream is open.</summary>
     public async Task ConnectAsync(HttpClient http, CancellationToken ct)
@@ -74,13 +82,11 @@ internal sealed class EventRecorder : IAsyncDisposable
         switch (type)
         {
             case "message.received":
-                var (id, committedMs) = FirstId(data);
-                _committedMs.TryAdd(id, committedMs);
-                Arrived(_received, _receivedWaiters, id, now, ref _receivedCount, duplicateCheck: true);
+                Arrived(_received, _receivedWaiters, FirstId(data), now, ref _receivedCount, duplicateCheck: true);
                 Interlocked.Exchange(ref _lastReceivedAt, now);
                 break;
             case "message.delivered":
-                Arrived(_delivered, _deliveredWaiters, FirstId(data).Id, now, ref _deliveredCount, duplicateCheck: false);
+                Arrived(_delivered, _deliveredWaiters, FirstId(data), now, ref _deliveredCount, duplicateCheck: false);
                 break;
             case "link.up":
                 Interlocked.Exchange(ref _linkUpAt, now);
@@ -94,10 +100,11 @@ internal sealed class EventRecorder : IAsyncDisposable
         return 0;
     }
 
-    private void Arrived(ConcurrentDictionary<Guid, long> seen, ConcurrentDictionary<Guid, TaskCompletionSource> waiters,
-        Guid id, long now, ref long count, bool duplicateCheck)
+    private void Arrived(ConcurrentDictionary<Guid, Arrival> seen, ConcurrentDictionary<Guid, TaskCompletionSource> waiters,
+        (Guid Id, long AtMs) ev, long now, ref long count, bool duplicateCheck)
     {
-        if (!seen.TryAdd(id, now))
+        var id = ev.Id;
+        if (!seen.TryAdd(id, new Arrival(now, ev.AtMs)))
         {
             if (duplicateCheck)
             {
@@ -142,7 +149,7 @@ internal sealed class EventRecorder : IAsyncDisposable
 
     public Task WaitDeliveredAsync(Guid id, CancellationToken ct) => WaitAsync(_delivered, _deliveredWaiters, id, ct);
 
-    private static Task WaitAsync(ConcurrentDictionary<Guid, long> seen, ConcurrentDictionary<Guid, TaskCompletionSource> waiters,
+    private static Task WaitAsync(ConcurrentDictionary<Guid, Arrival> seen, ConcurrentDictionary<Guid, TaskCompletionSource> waiters,
         Guid id, CancellationToken ct)
     {
         if (seen.ContainsKey(id))
