@@ -206,7 +206,12 @@ public sealed class PeerLink
     }
 
     /// <summary>Verifies and commits a batch from the peer; returns what its receipt must say (see <see cref="SealReceipt"/>).</summary>
-    internal async Task<ReceiptContent> OnEnvelopesAsync(EnvelopeBatch batch, LinkPath? path, CancellationToken ct)
+    /// <remarks>
+    /// Not cancellable: once a commit is queued the writer makes it whatever happens to the session,
+    /// so this waits for it and announces what it stored. Given up with a closing session, the
+    /// messages were stored unannounced, and their copies sent again were replays: never announced.
+    /// </remarks>
+    internal async Task<ReceiptContent> OnEnvelopesAsync(EnvelopeBatch batch, LinkPath? path)
     {
         var valid = new List<Envelope>(batch.Envelopes.Count);
         List<(long, string)>? rejected = null;
@@ -259,7 +264,7 @@ public sealed class PeerLink
             (refused ??= []).Add((signed, check.Error!));
         }
         var commit = valid.Count > 0
-            ? await _ctx.Store.CommitInboundAsync(Peer.Id, valid, path, ct)
+            ? await _ctx.Store.CommitInboundAsync(Peer.Id, valid, path)
             : new InboundCommit([], [], [], []);
         foreach (var (seq, reason) in commit.Conflicts)
         {
@@ -273,11 +278,11 @@ public sealed class PeerLink
         {
             if (commit.Conflicts.Count > 0)
             {
-                await transcript.OnConflictsAsync(Peer, commit.Conflicts, valid, ct);
+                await transcript.OnConflictsAsync(Peer, commit.Conflicts, valid, CancellationToken.None);
             }
             if (refused is not null)
             {
-                await transcript.KeepRefusedAsync(Peer, refused, ct);
+                await transcript.KeepRefusedAsync(Peer, refused, CancellationToken.None);
             }
         }
         foreach (var m in commit.New)
@@ -331,7 +336,8 @@ public sealed class PeerLink
     internal void OnTranscript(PeerSession session, TranscriptFrame frame) => _ctx.Transcript?.OnFrame(this, session, frame);
 
     /// <summary>Applies a receipt from the peer. False when it does not verify.</summary>
-    internal async Task<bool> OnReceiptAsync(SignedReceipt receipt, LinkPath? path, CancellationToken ct)
+    /// <remarks>Not cancellable, for the reason <see cref="OnEnvelopesAsync"/> gives: the deliveries it stores are announced.</remarks>
+    internal async Task<bool> OnReceiptAsync(SignedReceipt receipt, LinkPath? path)
     {
         var body = ReceiptCodec.Open(Peer.Key, _ctx.Identity.PublicKey, receipt);
         if (body is null)
@@ -339,7 +345,7 @@ public sealed class PeerLink
             _ctx.Security.Record(SecurityLog.BadReceipt, $"receipt from {Peer.Name} ({Peer.Id}) does not verify");
             return false;
         }
-        var changes = await _ctx.Store.ApplyReceiptAsync(Peer.Id, receipt, body, path, ct);
+        var changes = await _ctx.Store.ApplyReceiptAsync(Peer.Id, receipt, body, path);
         Queue.Acknowledge(ReceiptCodec.Expand(body).Concat(body.Rejected.Select(r => (long)r.Seq)));
         foreach (var c in changes)
         {

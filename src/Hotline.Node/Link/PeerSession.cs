@@ -214,7 +214,7 @@ public sealed class PeerSession
         {
             await foreach (var batch in _routine.Reader.ReadAllAsync(ct))
             {
-                await _pending.Writer.WriteAsync(ReceiptAtOnceIfUrgentAsync(_link.OnEnvelopesAsync(batch, Path, ct), ct), ct);
+                await _pending.Writer.WriteAsync(ReceiptAtOnceIfUrgentAsync(_link.OnEnvelopesAsync(batch, Path), ct), ct);
             }
         }
         finally
@@ -237,13 +237,13 @@ public sealed class PeerSession
                 case Frame.KindOneofCase.Envelopes when AllUrgent(frame.Envelopes):
                     // Verifies and queues the commit now, ahead of routine batches still waiting to be
                     // checked; the receipt is written once it is committed.
-                    await _pending.Writer.WriteAsync(ReceiptAtOnceIfUrgentAsync(_link.OnEnvelopesAsync(frame.Envelopes, Path, ct), ct), ct);
+                    await _pending.Writer.WriteAsync(ReceiptAtOnceIfUrgentAsync(_link.OnEnvelopesAsync(frame.Envelopes, Path), ct), ct);
                     break;
                 case Frame.KindOneofCase.Envelopes:
                     await _routine.Writer.WriteAsync(frame.Envelopes, ct);
                     break;
                 case Frame.KindOneofCase.Receipt:
-                    await _pending.Writer.WriteAsync(AppliedAsync(_link.OnReceiptAsync(frame.Receipt, Path, ct)), ct);
+                    await _pending.Writer.WriteAsync(AppliedAsync(_link.OnReceiptAsync(frame.Receipt, Path)), ct);
                     break;
                 case Frame.KindOneofCase.Heartbeat when !frame.Heartbeat.Reply:
                     await WriteAsync(new Frame { Heartbeat = new Heartbeat { Nonce = frame.Heartbeat.Nonce, Reply = true, SentUnixMs = frame.Heartbeat.SentUnixMs } }, ct);
