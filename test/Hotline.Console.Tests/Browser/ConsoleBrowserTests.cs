@@ -173,10 +173,11 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
         await incoming.ScreenshotAsync("10-wall-display");
 
         // Signing out ends the session: the console sends us back to the sign-in form.
+        // (Reaching the sign-in address is the point; its page's load event can lag on a loaded machine.)
         await incoming.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await incoming.Page.WaitForURLAsync("**/signin");
+        await incoming.Page.WaitForURLAsync("**/signin", new() { WaitUntil = WaitUntilState.Commit });
         await incoming.Page.GotoAsync(new Uri(incoming.Root, "/handover").ToString());
-        await incoming.Page.WaitForURLAsync("**/signin**");
+        await incoming.Page.WaitForURLAsync("**/signin**", new() { WaitUntil = WaitUntilState.Commit });
         Assert.Contains(cluster.A.Service<IUserStore>().ListAudit(), e => e is { Actor: "lee", Action: "sign-out" });
         var audit = cluster.A.Service<IUserStore>().ListAudit();
         Assert.Contains(audit, e => e is { Actor: "kim", Action: "handover.write" });
