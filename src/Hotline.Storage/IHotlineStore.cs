@@ -32,7 +32,8 @@ public interface IHotlineStore : IAsyncDisposable
     Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, CancellationToken ct = default);
 
     /// <summary>As <see cref="CommitInboundAsync(string, IReadOnlyList{Envelope}, CancellationToken)"/>, recording the path the new envelopes arrived on.</summary>
-    Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, LinkPath? path, CancellationToken ct = default);
+    /// <param name="inline">The caller holds no lock and can wait for the disk: if the writer is idle, commit on the caller's thread.</param>
+    Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, LinkPath? path, CancellationToken ct = default, bool inline = false);
 
     /// <summary>Stores a peer's signed receipt and marks the envelopes it covers delivered (or rejected).</summary>
     Task<IReadOnlyList<DeliveryChange>> ApplyReceiptAsync(string peerId, SignedReceipt receipt, ReceiptBody body, CancellationToken ct = default);

@@ -214,7 +214,8 @@ public sealed class PeerSession
         {
             await foreach (var batch in _routine.Reader.ReadAllAsync(ct))
             {
-                await _pending.Writer.WriteAsync(ReceiptAtOnceIfUrgentAsync(_link.OnEnvelopesAsync(batch, Path), ct), ct);
+                var last = _routine.Reader.Count == 0;
+                await _pending.Writer.WriteAsync(ReceiptAtOnceIfUrgentAsync(_link.OnEnvelopesAsync(batch, Path, idle: last), ct), ct);
             }
         }
         finally

@@ -195,11 +195,11 @@ public sealed partial class SqliteStore : IHotlineStore
     /// Each part is whole; the caller receipts nothing before all are committed, and envelopes of a
     /// part committed before a crash are replays when the peer sends the batch again.
     /// </remarks>
-    public async Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, LinkPath? path, CancellationToken ct = default)
+    public async Task<InboundCommit> CommitInboundAsync(string peerId, IReadOnlyList<Envelope> envelopes, LinkPath? path, CancellationToken ct = default, bool inline = false)
     {
         var urgent = envelopes.All(e => e.Precedence.IsUrgent());
         var parts = await Task.WhenAll(_queue.EnqueueAll(
-            envelopes.Chunk(InboundChunk).Select(part => (Func<SqliteConnection, InboundCommit>)(db => CommitInbound(db, peerId, part, path))), ct, urgent));
+            envelopes.Chunk(InboundChunk).Select(part => (Func<SqliteConnection, InboundCommit>)(db => CommitInbound(db, peerId, part, path))), ct, urgent, inline));
         return parts.Length == 1 ? parts[0]
             : new InboundCommit([.. parts.SelectMany(p => p.New)], [.. parts.SelectMany(p => p.Committed)],
                 [.. parts.SelectMany(p => p.States)], [.. parts.SelectMany(p => p.Conflicts)]);

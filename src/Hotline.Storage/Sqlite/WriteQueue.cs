@@ -9,10 +9,11 @@ namespace Hotline.Storage.Sqlite;
 /// </summary>
 /// <remarks>
 /// There is no writer thread waiting for work. A caller that may block (<c>inline</c>: an API
-/// request) and finds the writer idle commits on its own thread, and its await then goes on
-/// without a hand-over to another thread: each hand-over costs a wake-up. Other callers never
-/// commit on their thread: some write from inside their own locks, and a session's read loop must
-/// go on reading (and checking signatures) while its batches commit, or the two would take turns.
+/// request, a session's small inbound batch with nothing queued behind it) and finds the writer
+/// idle commits on its own thread, and its await then goes on without a hand-over to another
+/// thread: each hand-over costs a wake-up. Other callers never commit on their thread: some write
+/// from inside their own locks, and a session's read loop must go on reading (and checking
+/// signatures) while its batches commit, or the two would take turns.
 /// Whatever is queued while a batch commits is committed by a thread-pool thread, batch after
 /// batch, until the queue is empty.
 /// <para>
@@ -58,10 +59,11 @@ internal sealed class WriteQueue : IAsyncDisposable
     }
 
     /// <summary>Queues operations at once, in order: an idle writer then takes them all into one transaction.</summary>
-    public Task<T>[] EnqueueAll<T>(IEnumerable<Func<SqliteConnection, T>> works, CancellationToken ct, bool urgent = false)
+    /// <param name="inline">As for <see cref="Enqueue{T}"/>.</param>
+    public Task<T>[] EnqueueAll<T>(IEnumerable<Func<SqliteConnection, T>> works, CancellationToken ct, bool urgent = false, bool inline = false)
     {
         WriteOp<T>[] ops = [.. works.Select(work => new WriteOp<T>(work, null, urgent))];
-        Add(ops, inline: false, urgent);
+        Add(ops, inline, urgent);
         return [.. ops.Select(op => Awaited(op, ct))];
     }
 

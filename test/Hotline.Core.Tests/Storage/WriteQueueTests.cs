@@ -129,6 +129,45 @@ public sealed class WriteQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Operations_queued_inline_with_the_writer_idle_are_committed_on_the_callers_thread_before_the_call_returns()
+    {
+        var threads = new List<int>();
+
+        var parts = _queue.EnqueueAll(new[] { "part 1", "part 2" }.Select(name => (Func<SqliteConnection, string>)(db =>
+        {
+            threads.Add(Environment.CurrentManagedThreadId);
+            return Insert(db, name);
+        })), CancellationToken.None, inline: true);
+
+        Assert.All(parts, p => Assert.True(p.IsCompletedSuccessfully));
+        Assert.Equal([Environment.CurrentManagedThreadId, Environment.CurrentManagedThreadId], threads);
+        Assert.Equal(1, _transactions);
+        Assert.Equal("part 1,part 2", Rows());
+    }
+
+    [Fact]
+    public async Task Operations_queued_inline_behind_a_busy_writer_are_left_to_it_and_the_caller_goes_on()
+    {
+        TaskCompletionSource started = new(), release = new();
+        var busy = Write("busy", hold: Gate(started, release));
+        await started.Task.WaitAsync(Wait);
+        var caller = Environment.CurrentManagedThreadId;
+        var threads = new List<int>();
+
+        var parts = _queue.EnqueueAll(new[] { "part" }.Select(name => (Func<SqliteConnection, string>)(db =>
+        {
+            threads.Add(Environment.CurrentManagedThreadId);
+            return Insert(db, name);
+        })), CancellationToken.None, inline: true);
+
+        Assert.False(parts[0].IsCompleted);
+        release.SetResult();
+        await Task.WhenAll([busy, .. parts]).WaitAsync(Wait);
+        Assert.NotEqual(caller, Assert.Single(threads));
+        Assert.Equal("busy,part", Rows());
+    }
+
+    [Fact]
     public async Task A_failing_urgent_operation_that_joined_a_transaction_fails_alone_and_the_others_commit()
     {
         var (routine, release) = await InsideATransactionOfTwoAsync();
