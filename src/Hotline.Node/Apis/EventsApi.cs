@@ -20,9 +20,20 @@ public static class EventsApi
         return api;
     }
 
-    private static async Task StreamAsync(HttpContext http, EventHub hub, IOptions<JsonOptions> json)
+    /// <param name="types">Comma-separated event types to stream (the others are never written); all when absent.</param>
+    private static async Task StreamAsync(HttpContext http, EventHub hub, IOptions<JsonOptions> json, string? types)
     {
-        using var subscription = hub.Subscribe();
+        HashSet<string>? only = null;
+        if (!string.IsNullOrWhiteSpace(types))
+        {
+            only = [.. types.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+            if (only.FirstOrDefault(t => !EventTypes.All.Contains(t)) is { } unknown)
+            {
+                await Problems.Of(400, $"unknown event type '{unknown}'", $"Ask for any of: {string.Join(", ", EventTypes.All.Order(StringComparer.Ordinal))}.").ExecuteAsync(http);
+                return;
+            }
+        }
+        using var subscription = hub.Subscribe(only);
         var ct = http.RequestAborted;
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";

@@ -7,17 +7,21 @@ public sealed class EventHub
 {
     public const int Capacity = 200_000;
     private readonly Lock _lock = new();
-    private Channel<NodeEvent>[] _subscribers = [];
+    private Subscriber[] _subscribers = [];
 
     public void Publish(NodeEvent e)
     {
         foreach (var s in _subscribers)
         {
-            s.Writer.TryWrite(e);
+            if (s.Types?.Contains(e.Type) != false)
+            {
+                s.Channel.Writer.TryWrite(e);
+            }
         }
     }
 
-    public Subscription Subscribe()
+    /// <param name="types">Only these types of event; null for all.</param>
+    public Subscription Subscribe(IReadOnlySet<string>? types = null)
     {
         // A subscriber that stops reading loses its oldest events rather than the node's memory.
         var channel = Channel.CreateBounded<NodeEvent>(new BoundedChannelOptions(Capacity)
@@ -27,7 +31,7 @@ public sealed class EventHub
         });
         lock (_lock)
         {
-            _subscribers = [.. _subscribers, channel];
+            _subscribers = [.. _subscribers, new Subscriber(channel, types)];
         }
         return new Subscription(this, channel);
     }
@@ -36,10 +40,12 @@ public sealed class EventHub
     {
         lock (_lock)
         {
-            _subscribers = _subscribers.Where(c => c != channel).ToArray();
+            _subscribers = _subscribers.Where(s => s.Channel != channel).ToArray();
         }
         channel.Writer.TryComplete();
     }
+
+    private sealed record Subscriber(Channel<NodeEvent> Channel, IReadOnlySet<string>? Types);
 
     public sealed class Subscription(EventHub hub, Channel<NodeEvent> channel) : IDisposable
     {

@@ -60,4 +60,13 @@ public static class EventTypes
     public const string LineTestAnswered = "linetest.answered";
     public const string LineTestMissed = "linetest.missed";
     public const string Security = "security";
+
+    /// <summary>Every type the live stream carries: what a subscriber may ask for.</summary>
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
+    {
+        MessageReceived, MessageCommitted, MessageDelivered, MessageRejected, MessageSeen, MessageAcknowledged,
+        AlarmRaised, AlarmEscalated, AlarmCleared, LinkUp, LinkDown, LinkState,
+        LineTestSent, LineTestReceived, LineTestAnswered, LineTestMissed, Security,
+        Transcript.TranscriptEvents.Checkpoint, Transcript.TranscriptEvents.Divergence,
+    };
 }
