@@ -72,11 +72,20 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
     private async Task<BenchPair> StartPairAsync(string name, bool relayed, CancellationToken ct)
     {
         var pair = await BenchPair.StartAsync(Path.Combine(root, name), relayed, ct);
-        Phase($"{name} pair up: A pid {pair.PidA}, B pid {pair.PidB}; process start to both APIs answering {pair.ApiUpSeconds:0.000} s, to link up {pair.LinkUpSeconds:0.000} s");
-        results.Startup = relayed
-            ? results.Startup! with { LinkUpSecondsViaRelay = Math.Round(pair.LinkUpSeconds, 3) }
-            : new BenchResults.StartupResult(Math.Round(pair.LinkUpSeconds, 3), Math.Round(pair.ApiUpSeconds, 3), double.NaN);
-        return pair;
+        try
+        {
+            Phase($"{name} pair up: A pid {pair.PidA}, B pid {pair.PidB}; process start to both APIs answering {pair.ApiUpSeconds:0.000} s, to link up {pair.LinkUpSeconds:0.000} s");
+            results.Startup = relayed
+                ? results.Startup! with { LinkUpSecondsViaRelay = Math.Round(pair.LinkUpSeconds, 3) }
+                : new BenchResults.StartupResult(Math.Round(pair.LinkUpSeconds, 3), Math.Round(pair.ApiUpSeconds, 3), double.NaN);
+            return pair;
+        }
+        catch
+        {
+            // Not yet the caller's to dispose: stop its two nodes here, or they would outlive the run.
+            await pair.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Both nodes JIT-warm and the connections open before anything is measured.</summary>
