@@ -56,7 +56,6 @@ public static class EventTypes
     /// <summary>The link's state (up, degraded, down) or path changed.</summary>
     public const string LinkState = "link.state";
     public const string LineTestSent = "linetest.sent";
-    public const string LineTestReceived = "linetest.received";
     public const string LineTestAnswered = "linetest.answered";
     public const string LineTestMissed = "linetest.missed";
     public const string Security = "security";
@@ -66,7 +65,7 @@ public static class EventTypes
     {
         MessageReceived, MessageCommitted, MessageDelivered, MessageRejected, MessageSeen, MessageAcknowledged,
         AlarmRaised, AlarmEscalated, AlarmCleared, LinkUp, LinkDown, LinkState,
-        LineTestSent, LineTestReceived, LineTestAnswered, LineTestMissed, Security,
+        LineTestSent, LineTestAnswered, LineTestMissed, Security,
         Transcript.TranscriptEvents.Checkpoint, Transcript.TranscriptEvents.Divergence,
     };
 }
