@@ -4,7 +4,8 @@ using System.Runtime.InteropServices;
 namespace Hotline.Cli;
 
 /// <summary>
-/// Sets the garbage collector's young-generation budget for <c>hotline serve</c>.
+/// Sets the garbage collector up for the two long-running commands: the young-generation budget
+/// for <c>hotline serve</c>, background collections for <c>hotline bench</c>'s client.
 /// </summary>
 /// <remarks>
 /// The runtime sizes that budget from the largest CPU cache it sees. On a virtual machine that
@@ -23,6 +24,15 @@ namespace Hotline.Cli;
 /// million timestamps to keep, may delay the events it times (FLASH p99 was 37 and 44 ms in the
 /// two full runs with the cap there, 18 and 22 ms before; not settled, bench/RESULTS.md).
 /// </para>
+/// <para>
+/// The bench client is the opposite case: it keeps a million arrival times and must time events
+/// as they come, and every event arriving while it is paused is timed late by the pause. With the
+/// node's runtimeconfig (no background collections, memory conserved) it made seventeen blocking
+/// full collections in a quick run, of up to 440-575 ms (GC.GetGCMemoryInfo). <c>hotline bench</c>
+/// re-executes itself once with background collections and no conserving (its longest pause in a
+/// quick run then 145 ms: its young-generation collections, left as they are); the nodes it starts
+/// run as the runtimeconfig says.
+/// </para>
 /// </remarks>
 internal static partial class GcTuning
 {
@@ -30,6 +40,8 @@ internal static partial class GcTuning
     private const string Budget = "0x400000";
     private const string MaxVariable = "DOTNET_GCGen0MaxBudget";
     private const string MaxBudget = "0x1000000";
+    private static readonly string[] BenchGc = ["DOTNET_gcConcurrent", "DOTNET_GCConserveMemory"];
+    private const string BenchMarker = "HOTLINE_BENCH_GC";
 
     /// <summary>
     /// Gives a node started as a child process the budget in its environment, as the systemd unit
@@ -39,12 +51,38 @@ internal static partial class GcTuning
     {
         child.Environment.TryAdd(Variable, Budget);
         child.Environment.TryAdd(MaxVariable, MaxBudget);
+        // Started by the bench: without the bench client's own settings.
+        if (child.Environment.Remove(BenchMarker))
+        {
+            foreach (var name in BenchGc)
+            {
+                child.Environment.Remove(name);
+            }
+        }
     }
 
-    /// <summary>Replaces this process with itself, the budget set, when it is about to serve. Returns if it does not.</summary>
-    public static void ReexecIfServing(string[] args)
+    /// <summary>
+    /// Replaces this process with itself when it is about to serve (the budget set) or to bench (the
+    /// bench client's collector settings). Returns if it does not.
+    /// </summary>
+    public static void Reexec(string[] args)
     {
-        if (!OperatingSystem.IsLinux() || !IsServe(args) || Environment.GetEnvironmentVariable(Variable) is not null)
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        string[] settings;
+        if (IsServe(args) && Environment.GetEnvironmentVariable(Variable) is null)
+        {
+            settings = Environment.GetEnvironmentVariable(MaxVariable) is null
+                ? [$"{Variable}={Budget}", $"{MaxVariable}={MaxBudget}"]
+                : [$"{Variable}={Budget}"];
+        }
+        else if (args is ["bench", ..] && Environment.GetEnvironmentVariable(BenchMarker) is null)
+        {
+            settings = [$"{BenchGc[0]}=1", $"{BenchGc[1]}=0", $"{BenchMarker}=1"];
+        }
+        else
         {
             return;
         }
@@ -59,18 +97,14 @@ internal static partial class GcTuning
         }
         var env = Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
             .Select(e => $"{e.Key}={e.Value}")
-            .Append($"{Variable}={Budget}");
-        if (Environment.GetEnvironmentVariable(MaxVariable) is null)
-        {
-            env = env.Append($"{MaxVariable}={MaxBudget}");
-        }
+            .Concat(settings);
         // The runtime's diagnostics socket is named by process id and start time, which the new image
         // keeps: remove this one's, or dotnet-counters and dotnet-trace would find it and not the node's.
         foreach (var socket in Directory.EnumerateFiles(Path.GetTempPath(), $"dotnet-diagnostic-{Environment.ProcessId}-*-socket"))
         {
             File.Delete(socket);
         }
-        // Only returns on failure; the node then runs with the runtime's own budget.
+        // Only returns on failure; the process then runs with the runtimeconfig's settings.
         _ = Execve(Environment.ProcessPath ?? "/proc/self/exe", [.. argv, null], [.. env, null]);
     }
 

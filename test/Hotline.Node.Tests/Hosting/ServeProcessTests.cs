@@ -28,6 +28,32 @@ public sealed class ServeProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Nodes_the_bench_starts_run_without_the_bench_clients_collector_settings()
+    {
+        // The environment `hotline bench` gives itself when it re-executes.
+        string[] benchSettings = ["HOTLINE_BENCH_GC", "DOTNET_gcConcurrent", "DOTNET_GCConserveMemory"];
+        Environment.SetEnvironmentVariable("HOTLINE_BENCH_GC", "1");
+        Environment.SetEnvironmentVariable("DOTNET_gcConcurrent", "1");
+        Environment.SetEnvironmentVariable("DOTNET_GCConserveMemory", "0");
+        try
+        {
+            await using var pair = await NodePair.CreateAsync(_temp.Path, "Node A", "Node B");
+            await pair.A.StartAsync();
+
+            var environment = (await File.ReadAllTextAsync($"/proc/{pair.A.Pid!.Value}/environ")).Split('\0');
+            Assert.DoesNotContain(environment, v => benchSettings.Any(s => v.StartsWith(s + "=", StringComparison.Ordinal)));
+            Assert.Contains("DOTNET_GCgen0size=0x400000", environment);
+        }
+        finally
+        {
+            foreach (var name in benchSettings)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Serve_runs_with_the_small_gen0_budget_under_its_own_name_and_diagnostics_socket()
     {
         await using var pair = await NodePair.CreateAsync(_temp.Path, "Node A", "Node B");
