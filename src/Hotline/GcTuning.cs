@@ -40,7 +40,7 @@ internal static partial class GcTuning
     private const string Budget = "0x400000";
     private const string MaxVariable = "DOTNET_GCGen0MaxBudget";
     private const string MaxBudget = "0x1000000";
-    private static readonly string[] BenchGc = ["DOTNET_gcConcurrent", "DOTNET_GCConserveMemory"];
+    private static readonly (string Name, string Value)[] BenchGc = [("DOTNET_gcConcurrent", "1"), ("DOTNET_GCConserveMemory", "0")];
     private const string BenchMarker = "HOTLINE_BENCH_GC";
 
     /// <summary>
@@ -54,7 +54,7 @@ internal static partial class GcTuning
         // Started by the bench: without the bench client's own settings.
         if (child.Environment.Remove(BenchMarker))
         {
-            foreach (var name in BenchGc)
+            foreach (var (name, _) in BenchGc)
             {
                 child.Environment.Remove(name);
             }
@@ -80,7 +80,7 @@ internal static partial class GcTuning
         }
         else if (args is ["bench", ..] && Environment.GetEnvironmentVariable(BenchMarker) is null)
         {
-            settings = [$"{BenchGc[0]}=1", $"{BenchGc[1]}=0", $"{BenchMarker}=1"];
+            settings = [.. BenchGc.Select(s => $"{s.Name}={s.Value}"), $"{BenchMarker}=1"];
         }
         else
         {

@@ -214,8 +214,9 @@ public sealed class PeerSession
         {
             await foreach (var batch in _routine.Reader.ReadAllAsync(ct))
             {
-                var last = _routine.Reader.Count == 0;
-                await _pending.Writer.WriteAsync(ReceiptAtOnceIfUrgentAsync(_link.OnEnvelopesAsync(batch, Path, idle: last), ct), ct);
+                // Idle: no routine batch waits behind this one.
+                var idle = _routine.Reader.Count == 0;
+                await _pending.Writer.WriteAsync(ReceiptAtOnceIfUrgentAsync(_link.OnEnvelopesAsync(batch, Path, idle), ct), ct);
             }
         }
         finally

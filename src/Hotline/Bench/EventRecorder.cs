@@ -169,24 +169,16 @@ internal sealed class EventRecorder : IAsyncDisposable
     private Task WaitAsync(Dictionary<Guid, Arrival> seen, ConcurrentDictionary<Guid, TaskCompletionSource> waiters,
         Guid id, CancellationToken ct)
     {
-        if (Seen(seen, id))
+        if (TryGet(seen, id, out _, out _))
         {
             return Task.CompletedTask;
         }
         var waiter = waiters.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (Seen(seen, id) && waiters.TryRemove(id, out var w))
+        if (TryGet(seen, id, out _, out _) && waiters.TryRemove(id, out var w))
         {
             w.TrySetResult();
         }
         return waiter.Task.WaitAsync(ct);
-    }
-
-    private bool Seen(Dictionary<Guid, Arrival> seen, Guid id)
-    {
-        lock (_lock)
-        {
-            return seen.ContainsKey(id);
-        }
     }
 
     public async ValueTask DisposeAsync()
