@@ -71,6 +71,10 @@ internal static class BenchReport
         {
             b.AppendLine(CultureInfo.InvariantCulture, $"CPU seconds during the run: nodes {n.NodesCpuSeconds}, bench client (senders, event streams, relays) {n.BenchCpuSeconds}, other processes on the machine {n.OtherProcessesCpuSeconds}.");
         }
+        if (r.SpeedAtStart is { } atStart)
+        {
+            b.AppendLine(CultureInfo.InvariantCulture, $"Machine speed at the start: {atStart}; at the end: {r.SpeedAtEnd?.ToString() ?? "not measured"}.");
+        }
         b.AppendLine();
         b.AppendLine("| figure | target | measured | met |");
         b.AppendLine("|---|---|---|---|");

@@ -19,6 +19,9 @@ internal sealed record BenchResults
     public MemoryResult Memory { get; } = new();
     public CorrectnessResult Correctness { get; } = new();
     public NoiseResult? Noise { get; set; }
+    /// <summary>The machine's speed when the run started and when it ended (<see cref="MachineSpeed"/>).</summary>
+    public MachineSpeed? SpeedAtStart { get; set; }
+    public MachineSpeed? SpeedAtEnd { get; set; }
     public List<TargetCheck> Targets { get; } = [];
 
     public sealed record StartupResult(double LinkUpSeconds, double ApiUpSeconds, double LinkUpSecondsViaRelay);

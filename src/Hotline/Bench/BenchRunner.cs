@@ -14,6 +14,8 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
 
     public async Task RunAsync(CancellationToken ct)
     {
+        results.SpeedAtStart = MachineSpeed.Measure(root);
+        Phase($"machine speed: {results.SpeedAtStart}");
         var machineStart = ProcStats.MachineBusySeconds();
         var benchStart = ProcStats.CpuSeconds(Environment.ProcessId);
         double nodesCpu = 0;
@@ -62,6 +64,7 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
         finally
         {
             var bench = ProcStats.CpuSeconds(Environment.ProcessId) - benchStart;
+            results.SpeedAtEnd = MeasureAtEnd();
             results.WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1);
             results.Noise = new BenchResults.NoiseResult(ProcStats.LoadAverage(),
                 Math.Round(Math.Max(0, ProcStats.MachineBusySeconds() - machineStart - bench - nodesCpu), 1),
@@ -152,6 +155,20 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
         using var identity = folder.LoadIdentity();
         var report = RecordEvidence.Verify(folder.DatabaseFile, identity.PublicKey, folder.LoadConfig().Name);
         failures.AddRange(report.Problems.Take(5).Select(p => $"{label}: the record does not verify: {p.Table} {p.Where}: {p.What}"));
+    }
+
+    /// <summary>Never hides why the run stopped: a machine that cannot be measured now leaves the figure out.</summary>
+    private MachineSpeed? MeasureAtEnd()
+    {
+        try
+        {
+            return MachineSpeed.Measure(root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.WriteLine($"bench: the machine's speed at the end was not measured: {e.Message}");
+            return null;
+        }
     }
 
     private void Phase(string text) => log.WriteLine($"bench: {text}");
