@@ -38,6 +38,9 @@ internal sealed record LatencySummary
     /// <summary>A Stopwatch timestamp on the wall clock (Unix ms), to set against times the nodes report.</summary>
     public static double UnixMs(long timestamp) => ClockPair.UnixMs + Ms(ClockPair.Ticks, timestamp);
 
+    /// <summary>The nearest-rank percentile <paramref name="q"/> (0 to 1) of any set of measurements, in their own unit.</summary>
+    public static double Percentile(IEnumerable<double> values, double q) => Rank(values.Order().ToArray(), q);
+
     private static double Rank(double[] sorted, double q) =>
         Math.Round(sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)], 3);
 

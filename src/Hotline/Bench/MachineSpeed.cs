@@ -56,7 +56,7 @@ internal sealed record MachineSpeed(double Ed25519CheckMicroseconds, double Fsyn
             }
             rounds[r] = Stopwatch.GetElapsedTime(start).TotalMicroseconds / ChecksPerRound;
         }
-        return Math.Round(Percentile(rounds, 0.5), 1);
+        return Math.Round(LatencySummary.Percentile(rounds, 0.5), 1);
     }
 
     private static void Check(NodeKey key, byte[] message, byte[] signature)
@@ -90,7 +90,7 @@ internal sealed record MachineSpeed(double Ed25519CheckMicroseconds, double Fsyn
                     times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
                 }
             }
-            return (Math.Round(Percentile(times, 0.5)), Math.Round(Percentile(times, 0.99)));
+            return (Math.Round(LatencySummary.Percentile(times, 0.5)), Math.Round(LatencySummary.Percentile(times, 0.99)));
         }
         finally
         {
@@ -117,12 +117,6 @@ internal sealed record MachineSpeed(double Ed25519CheckMicroseconds, double Fsyn
             ran.Wait();
             times[i] = Stopwatch.GetElapsedTime(queued, Volatile.Read(ref ranAt)).TotalMicroseconds;
         }
-        return Math.Round(Percentile(times, 0.5));
-    }
-
-    private static double Percentile(double[] values, double q)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[(int)(q * sorted.Length)];
+        return Math.Round(LatencySummary.Percentile(times, 0.5));
     }
 }
