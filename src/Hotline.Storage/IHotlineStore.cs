@@ -12,10 +12,16 @@ public interface IHotlineStore : IAsyncDisposable
 {
     /// <summary>Numbers, chains, signs and commits a new outbound envelope for a peer.</summary>
     /// <param name="committed">Called right after the commit, in sequence order, before the task completes.</param>
-    Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, Action<StoredMessage>? committed = null, CancellationToken ct = default);
+    /// <param name="inline">
+    /// The caller can wait for the disk: if the writer is idle, commit on the caller's thread (one
+    /// request's send). False for a caller that goes on taking more work while this one commits (a
+    /// stream of sends), so that what it adds meanwhile joins the next transaction.
+    /// </param>
+    Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, Action<StoredMessage>? committed = null, CancellationToken ct = default,
+        bool inline = true);
 
     /// <summary>
-    /// As <see cref="AppendOutboundAsync(PeerRecord, EnvelopeDraft, Action{StoredMessage}?, CancellationToken)"/>
+    /// As <see cref="AppendOutboundAsync(PeerRecord, EnvelopeDraft, Action{StoredMessage}?, CancellationToken, bool)"/>
     /// for several envelopes, in their order, in one transaction: all are committed or none is.
     /// </summary>
     Task<IReadOnlyList<StoredMessage>> AppendOutboundAsync(IReadOnlyList<(PeerRecord Peer, EnvelopeDraft Draft)> drafts,

@@ -185,6 +185,7 @@ public sealed class HotlineHost : IAsyncDisposable
         });
         app.MapWhen(ctx => IsOperatorApi(ctx.Request.Path), operatorApi =>
         {
+            operatorApi.UseWebSockets();
             operatorApi.UseRouting();
             operatorApi.UseEndpoints(e =>
             {
@@ -202,6 +203,7 @@ public sealed class HotlineHost : IAsyncDisposable
                     return await next(ctx);
                 });
                 api.MapMessagesApi();
+                api.MapMessageStreamApi();
                 api.MapPeersApi();
                 api.MapStatusApi();
                 api.MapEventsApi();

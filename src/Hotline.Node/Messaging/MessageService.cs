@@ -16,14 +16,15 @@ public sealed class MessageService(IHotlineStore store, IMessageHistory history,
     /// <summary>The most messages one <see cref="SendBatchAsync"/> takes: they commit as one operation of the writer.</summary>
     public const int MaxBatch = 100;
 
-    public async Task<ApiResult<MessageView>> SendAsync(SendRequest request, CancellationToken ct)
+    /// <param name="inline">False when the caller goes on with more sends while this one commits (see <see cref="IHotlineStore.AppendOutboundAsync(PeerRecord, EnvelopeDraft, Action{StoredMessage}?, CancellationToken, bool)"/>).</param>
+    public async Task<ApiResult<MessageView>> SendAsync(SendRequest request, CancellationToken ct, bool inline = true)
     {
         var (peer, draft, error) = Prepare(request);
         if (error is not null)
         {
             return error;
         }
-        var (_, view) = await CommitAsync(peer!, draft!, ct);
+        var (_, view) = await CommitAsync(peer!, draft!, ct, inline);
         return ApiResult<MessageView>.Ok(view, 202);
     }
 
@@ -233,10 +234,10 @@ public sealed class MessageService(IHotlineStore store, IMessageHistory history,
     }
 
     /// <summary>Signs and commits an envelope to the peer, hands it to the link once committed, and announces it.</summary>
-    private async Task<(StoredMessage Stored, MessageView View)> CommitAsync(PeerRecord peer, EnvelopeDraft draft, CancellationToken ct)
+    private async Task<(StoredMessage Stored, MessageView View)> CommitAsync(PeerRecord peer, EnvelopeDraft draft, CancellationToken ct, bool inline = true)
     {
         var queue = links.Find(peer.Id)?.Queue;
-        var stored = await store.AppendOutboundAsync(peer, draft, m => queue?.Add(m.Envelope), ct);
+        var stored = await store.AppendOutboundAsync(peer, draft, m => queue?.Add(m.Envelope), ct, inline);
         return (stored, Announce(stored));
     }
 

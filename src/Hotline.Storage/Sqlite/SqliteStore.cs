@@ -67,8 +67,9 @@ public sealed partial class SqliteStore : IHotlineStore
         return c;
     }
 
-    public Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, Action<StoredMessage>? committed = null, CancellationToken ct = default) =>
-        _queue.Enqueue(db => Append(db, peer, draft, Now()), ct, committed, inline: true, urgent: draft.Precedence.IsUrgent());
+    public Task<StoredMessage> AppendOutboundAsync(PeerRecord peer, EnvelopeDraft draft, Action<StoredMessage>? committed = null, CancellationToken ct = default,
+        bool inline = true) =>
+        _queue.Enqueue(db => Append(db, peer, draft, Now()), ct, committed, inline, urgent: draft.Precedence.IsUrgent());
 
     /// <remarks>
     /// One operation of the writer, so an urgent envelope queued meanwhile waits for all of it: callers

@@ -13,6 +13,8 @@ internal sealed record BenchResults
     public MaxRateResult? MaxRate { get; set; }
     /// <summary>The same with batched submissions (<see cref="BenchSettings.BatchSize"/> messages a request).</summary>
     public MaxRateResult? MaxRateBatched { get; set; }
+    /// <summary>The same over WebSockets (GET /api/messages/stream), one message a frame.</summary>
+    public MaxRateResult? MaxRateStreamed { get; set; }
     public List<StepResult> Steps { get; } = [];
     public FlashResult? Flash { get; set; }
     public CatchUpResult? CatchUp { get; set; }
@@ -35,6 +37,8 @@ internal sealed record BenchResults
 
     public sealed record MaxRateResult
     {
+        public required BenchRunner.Submission Submission { get; init; }
+        /// <summary>HTTP connections or, streamed, WebSockets.</summary>
         public required int SendersPerNode { get; init; }
         public int MessagesPerRequest { get; init; } = 1;
         public required int Messages { get; init; }
@@ -50,11 +54,20 @@ internal sealed record BenchResults
         public required CpuUse Cpu { get; init; }
         public required double NodeCpuSecondsPer1000 { get; init; }
         public required double BenchCpuSecondsPer1000 { get; init; }
+
+        public string Describe() => Submission switch
+        {
+            BenchRunner.Submission.OneARequest => $"{SendersPerNode} closed-loop senders per node",
+            BenchRunner.Submission.Batched => $"{SendersPerNode} closed-loop senders per node posting {MessagesPerRequest} a request",
+            _ => $"{SendersPerNode} WebSockets per node (GET /api/messages/stream), one message a frame",
+        };
     }
 
     public sealed record StepResult
     {
         public required string Label { get; init; }
+        /// <summary>Sent over WebSockets (GET /api/messages/stream) rather than one request each.</summary>
+        public bool Streamed { get; init; }
         public required double OfferedPerSecond { get; init; }
         public required double AchievedPerSecond { get; init; }
         public required int Messages { get; init; }

@@ -22,21 +22,32 @@ internal sealed partial class BenchRunner
             $"A knows delivered {results.OneAtATime.Delivered.Triple()} ms");
     }
 
-    /// <summary>
-    /// Closed-loop senders on both nodes for the whole duration: the highest sustained rate, with one
-    /// message a request or, <paramref name="batched"/>, <see cref="BenchSettings.BatchSize"/>.
-    /// </summary>
-    private async Task MaxRateAsync(BenchPair pair, bool batched, CancellationToken ct)
+    /// <summary>How the senders of a rate phase hand messages to a node's API.</summary>
+    internal enum Submission
     {
-        var (senders, perRequest, label) = batched ? (settings.BatchSenders, settings.BatchSize, "bat") : (settings.Senders, 1, "max");
+        /// <summary>POST /api/messages, one request outstanding per connection.</summary>
+        OneARequest,
+        /// <summary>POST /api/messages/batch, <see cref="BenchSettings.BatchSize"/> a request.</summary>
+        Batched,
+        /// <summary>GET /api/messages/stream: one message a WebSocket frame, answers not awaited.</summary>
+        Streamed,
+    }
+
+    /// <summary>Closed-loop senders on both nodes for the whole duration: the highest sustained rate.</summary>
+    private async Task MaxRateAsync(BenchPair pair, Submission how, CancellationToken ct)
+    {
         var cpu0 = pair.Cpu();
         var arrived0 = pair.EventsA.ReceivedCount + pair.EventsB.ReceivedCount;
         var t0 = Stopwatch.GetTimestamp();
-        var sent = await Task.WhenAll(
-            pair.A.FloodAsync(senders, int.MaxValue, settings.MaxDuration, $"{label} A", "ROUTINE", ct, perRequest,
-                batched ? id => pair.EventsB.WaitReceivedAsync(id, ct) : null),
-            pair.B.FloodAsync(senders, int.MaxValue, settings.MaxDuration, $"{label} B", "ROUTINE", ct, perRequest,
-                batched ? id => pair.EventsA.WaitReceivedAsync(id, ct) : null));
+        Task<List<Sent>> Flood(MessageSender sender, string label, EventRecorder receiver) => how switch
+        {
+            Submission.OneARequest => sender.FloodAsync(settings.Senders, int.MaxValue, settings.MaxDuration, label, "ROUTINE", ct),
+            Submission.Batched => sender.FloodAsync(settings.BatchSenders, int.MaxValue, settings.MaxDuration, label, "ROUTINE", ct, settings.BatchSize,
+                id => receiver.WaitReceivedAsync(id, ct)),
+            _ => sender.StreamFloodAsync(settings.Streams, settings.StreamWindow, settings.MaxDuration, label, id => receiver.WaitReceivedAsync(id, ct), ct),
+        };
+        var label = how switch { Submission.OneARequest => "max", Submission.Batched => "bat", _ => "str" };
+        var sent = await Task.WhenAll(Flood(pair.A, $"{label} A", pair.EventsB), Flood(pair.B, $"{label} B", pair.EventsA));
         var tSent = Stopwatch.GetTimestamp();
         var arrivedWhileSending = pair.EventsA.ReceivedCount + pair.EventsB.ReceivedCount - arrived0;
         pair.Record(sent[0], fromA: true);
@@ -47,8 +58,9 @@ internal sealed partial class BenchRunner
         var lastArrival = Math.Max(LastArrival(sent[0], pair.EventsB), LastArrival(sent[1], pair.EventsA));
         var m = new BenchResults.MaxRateResult
         {
-            SendersPerNode = senders,
-            MessagesPerRequest = perRequest,
+            Submission = how,
+            SendersPerNode = how switch { Submission.OneARequest => settings.Senders, Submission.Batched => settings.BatchSenders, _ => settings.Streams },
+            MessagesPerRequest = how == Submission.Batched ? settings.BatchSize : 1,
             Messages = count,
             SendSeconds = Math.Round(Seconds(t0, tSent), 2),
             AcceptedPerSecond = Math.Round(count / Seconds(t0, tSent)),
@@ -60,15 +72,19 @@ internal sealed partial class BenchRunner
             NodeCpuSecondsPer1000 = Math.Round(cpu.Nodes / count * 1000, 3),
             BenchCpuSecondsPer1000 = Math.Round(cpu.Bench / count * 1000, 3),
         };
-        if (batched)
+        switch (how)
         {
-            results.MaxRateBatched = m;
+            case Submission.OneARequest:
+                results.MaxRate = m;
+                break;
+            case Submission.Batched:
+                results.MaxRateBatched = m;
+                break;
+            default:
+                results.MaxRateStreamed = m;
+                break;
         }
-        else
-        {
-            results.MaxRate = m;
-        }
-        Phase($"max rate{(batched ? $", {perRequest} a request" : "")}: {m.Messages} messages, accepted {m.AcceptedPerSecond:0}/s, delivered {m.DeliveredPerSecond:0}/s " +
+        Phase($"max rate, {m.Describe()}: {m.Messages} messages, accepted {m.AcceptedPerSecond:0}/s, delivered {m.DeliveredPerSecond:0}/s " +
             $"(arrivals while sending {m.ArrivalsPerSecondWhileSending:0}/s, backlog at stop {m.BacklogWhenSendingStopped}); " +
             $"CPU s A {cpu.NodeA} B {cpu.NodeB} bench {cpu.Bench} others {cpu.Others}");
     }
@@ -77,43 +93,44 @@ internal sealed partial class BenchRunner
     private async Task StepsAsync(BenchPair pair, CancellationToken ct)
     {
         var max = results.MaxRate!.DeliveredPerSecond;
-        var steps = new List<(string Label, double Rate)>
+        await StepAsync(pair, "50 % of max", Math.Round(max * 0.5), streamed: false, ct);
+        await StepAsync(pair, "80 % of max", Math.Round(max * 0.8), streamed: false, ct);
+        await StepAsync(pair, "100 % of max", Math.Round(max), streamed: false, ct);
+        await StepAsync(pair, $"fixed {settings.FixedRate:0}", settings.FixedRate, streamed: false, ct);
+    }
+
+    /// <summary>Half of <paramref name="rate"/> offered to each node, whatever the answers take.</summary>
+    private async Task StepAsync(BenchPair pair, string label, double rate, bool streamed, CancellationToken ct)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        var cpu0 = pair.Cpu();
+        var t0 = Stopwatch.GetTimestamp();
+        var senders = streamed ? settings.Streams : settings.PacedSenders;
+        var sent = await Task.WhenAll(
+            pair.A.PacedAsync(rate / 2, settings.StepDuration, senders, $"{label[..3]} A", ct, streamed),
+            pair.B.PacedAsync(rate / 2, settings.StepDuration, senders, $"{label[..3]} B", ct, streamed));
+        var tSent = Stopwatch.GetTimestamp();
+        pair.Record(sent[0], fromA: true);
+        pair.Record(sent[1], fromA: false);
+        await pair.WaitAllAsync(sent[0], sent[1], DrainTimeout, ct);
+        var cpu = pair.Cpu() - cpu0;
+        var count = sent[0].Count + sent[1].Count;
+        var step = new BenchResults.StepResult
         {
-            ("50 % of max", Math.Round(max * 0.5)),
-            ("80 % of max", Math.Round(max * 0.8)),
-            ("100 % of max", Math.Round(max)),
-            ($"fixed {settings.FixedRate:0}", settings.FixedRate),
+            Label = label,
+            Streamed = streamed,
+            OfferedPerSecond = rate,
+            AchievedPerSecond = Math.Round(count / Seconds(t0, tSent)),
+            Messages = count,
+            Received = LatencySummary.Of([.. Latencies(sent[0], pair.EventsB, received: true), .. Latencies(sent[1], pair.EventsA, received: true)]),
+            Delivered = LatencySummary.Of([.. Latencies(sent[0], pair.EventsA, received: false), .. Latencies(sent[1], pair.EventsB, received: false)]),
+            Accepted = Accepted(sent.SelectMany(s => s)),
+            NodeCpuSecondsPer1000 = Math.Round(cpu.Nodes / count * 1000, 3),
+            BenchCpuSecondsPer1000 = Math.Round(cpu.Bench / count * 1000, 3),
         };
-        foreach (var (label, rate) in steps)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(1), ct);
-            var cpu0 = pair.Cpu();
-            var t0 = Stopwatch.GetTimestamp();
-            var sent = await Task.WhenAll(
-                pair.A.PacedAsync(rate / 2, settings.StepDuration, settings.PacedSenders, $"{label[..3]} A", ct),
-                pair.B.PacedAsync(rate / 2, settings.StepDuration, settings.PacedSenders, $"{label[..3]} B", ct));
-            var tSent = Stopwatch.GetTimestamp();
-            pair.Record(sent[0], fromA: true);
-            pair.Record(sent[1], fromA: false);
-            await pair.WaitAllAsync(sent[0], sent[1], DrainTimeout, ct);
-            var cpu = pair.Cpu() - cpu0;
-            var count = sent[0].Count + sent[1].Count;
-            var step = new BenchResults.StepResult
-            {
-                Label = label,
-                OfferedPerSecond = rate,
-                AchievedPerSecond = Math.Round(count / Seconds(t0, tSent)),
-                Messages = count,
-                Received = LatencySummary.Of([.. Latencies(sent[0], pair.EventsB, received: true), .. Latencies(sent[1], pair.EventsA, received: true)]),
-                Delivered = LatencySummary.Of([.. Latencies(sent[0], pair.EventsA, received: false), .. Latencies(sent[1], pair.EventsB, received: false)]),
-                Accepted = Accepted(sent.SelectMany(s => s)),
-                NodeCpuSecondsPer1000 = Math.Round(cpu.Nodes / count * 1000, 3),
-                BenchCpuSecondsPer1000 = Math.Round(cpu.Bench / count * 1000, 3),
-            };
-            results.Steps.Add(step);
-            Phase($"{label}: offered {rate:0}/s, sent {step.AchievedPerSecond:0}/s; arrived p50/p99/p99.9 {step.Received.Triple()} ms; " +
-                $"delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms");
-        }
+        results.Steps.Add(step);
+        Phase($"{label}{(streamed ? ", streamed" : "")}: offered {rate:0}/s, sent {step.AchievedPerSecond:0}/s; arrived p50/p99/p99.9 {step.Received.Triple()} ms; " +
+            $"delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms");
     }
 
     private static LatencySummary Received(IEnumerable<Sent> sent, EventRecorder receiver) => LatencySummary.Of(Latencies(sent, receiver, received: true));

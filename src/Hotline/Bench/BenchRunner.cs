@@ -35,9 +35,11 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
                 results.Memory.IdleB = ProcStats.Memory(direct.PidB).Rss;
                 Phase($"idle RSS A {Mb(results.Memory.IdleA)} MB, B {Mb(results.Memory.IdleB)} MB");
                 await OneAtATimeAsync(direct, ct);
-                await MaxRateAsync(direct, batched: false, ct);
+                await MaxRateAsync(direct, Submission.OneARequest, ct);
                 await StepsAsync(direct, ct);
-                await MaxRateAsync(direct, batched: true, ct);
+                await MaxRateAsync(direct, Submission.Batched, ct);
+                await MaxRateAsync(direct, Submission.Streamed, ct);
+                await StepAsync(direct, $"fixed {settings.FixedRate:0}", settings.FixedRate, streamed: true, ct);
                 nodesCpu += (direct.Cpu() - cpu0).Nodes;
                 await FinishPairAsync(direct, "direct pair", ct);
             }

@@ -23,6 +23,13 @@ internal sealed record BenchSettings
     /// </summary>
     public required int BatchSenders { get; init; }
     public required int BatchSize { get; init; }
+    /// <summary>
+    /// WebSockets per node (GET /api/messages/stream) in the streamed phases; in the closed loop each
+    /// keeps up to <see cref="StreamWindow"/> messages on their way to the other node, as many in all
+    /// as the batched phase keeps (16 x 20).
+    /// </summary>
+    public required int Streams { get; init; }
+    public required int StreamWindow { get; init; }
     /// <summary>Requests allowed outstanding per node in the constant-rate steps.</summary>
     public required int PacedSenders { get; init; }
     /// <summary>The fixed offered rate of the target, total of both directions.</summary>
@@ -41,6 +48,8 @@ internal sealed record BenchSettings
         Senders = 64,
         BatchSenders = 16,
         BatchSize = 20,
+        Streams = 4,
+        StreamWindow = 80,
         PacedSenders = 64,
         FixedRate = 10_000,
         Backlog = 100_000,
@@ -58,6 +67,8 @@ internal sealed record BenchSettings
         Senders = 64,
         BatchSenders = 16,
         BatchSize = 20,
+        Streams = 4,
+        StreamWindow = 80,
         PacedSenders = 64,
         FixedRate = 10_000,
         Backlog = 10_000,

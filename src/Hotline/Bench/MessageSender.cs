@@ -20,11 +20,13 @@ internal sealed class MessageSender : IDisposable
     private static readonly MediaTypeHeaderValue JsonType = new("application/json");
     private readonly HttpClient _http;
     private readonly string _peerId;
+    private readonly string _token;
 
     public MessageSender(string name, DataFolder folder, string peerId)
     {
         Name = name;
         _peerId = peerId;
+        _token = folder.LoadToken();
         var info = ApiClient.TryReadRuntime(folder) ?? throw new InvalidOperationException($"node {name} is not running");
         _http = new HttpClient(new SocketsHttpHandler
         {
@@ -37,7 +39,7 @@ internal sealed class MessageSender : IDisposable
             Timeout = TimeSpan.FromSeconds(60),
             DefaultRequestVersion = HttpVersion.Version11,
         };
-        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", folder.LoadToken());
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _token);
     }
 
     public string Name { get; }
@@ -159,10 +161,47 @@ internal sealed class MessageSender : IDisposable
     }
 
     /// <summary>
+    /// Closed loop over <paramref name="streams"/> WebSockets (GET /api/messages/stream), one message a
+    /// frame: each stream keeps up to <paramref name="window"/> messages on their way, from its
+    /// frame until the other node has it, so the rate measured is one the link sustains.
+    /// </summary>
+    public async Task<List<Sent>> StreamFloodAsync(int streams, int window, TimeSpan duration, string label, Func<Guid, Task> arrived, CancellationToken ct)
+    {
+        var issued = 0;
+        var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var results = await Task.WhenAll(Enumerable.Range(0, streams).Select(async _ =>
+        {
+            var mine = new List<Sent>();
+            using var room = new SemaphoreSlim(window);
+            await using var stream = await ConnectStreamAsync(s =>
+            {
+                mine.Add(s);
+                arrived(s.Id).ContinueWith(_ => room.Release(), TaskScheduler.Default);
+            }, ct);
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                await room.WaitAsync(ct);
+                await stream.SendAsync(Message(Text(label, Interlocked.Increment(ref issued)), "ROUTINE"), ct);
+            }
+            await stream.CloseAsync(ct);
+            return mine;
+        }));
+        return [.. results.SelectMany(r => r)];
+    }
+
+    /// <param name="answered">Called on the stream's reading thread, one answer at a time, in the order sent.</param>
+    private Task<MessageStreamClient> ConnectStreamAsync(Action<Sent> answered, CancellationToken ct) =>
+        MessageStreamClient.ConnectAsync(_http.BaseAddress!, _token, Name, answered, ct);
+
+    /// <summary>
     /// Open loop: offers <paramref name="rate"/> messages per second for <paramref name="duration"/>
     /// whatever the answers take, with up to <paramref name="senders"/> requests outstanding.
     /// </summary>
-    public async Task<List<Sent>> PacedAsync(double rate, TimeSpan duration, int senders, string label, CancellationToken ct)
+    /// <param name="streamed">
+    /// Each sender is a WebSocket (GET /api/messages/stream) writing its messages as they are due,
+    /// without waiting for answers; else an HTTP connection with one request outstanding.
+    /// </param>
+    public async Task<List<Sent>> PacedAsync(double rate, TimeSpan duration, int senders, string label, CancellationToken ct, bool streamed = false)
     {
         var total = (int)(rate * duration.TotalSeconds);
         var tickets = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleWriter = true });
@@ -170,10 +209,20 @@ internal sealed class MessageSender : IDisposable
         var workers = Enumerable.Range(0, senders).Select(async w =>
         {
             var mine = results[w] = [];
+            if (!streamed)
+            {
+                await foreach (var n in tickets.Reader.ReadAllAsync(ct))
+                {
+                    mine.Add(await SendAsync(Text(label, n), "ROUTINE", ct));
+                }
+                return;
+            }
+            await using var stream = await ConnectStreamAsync(mine.Add, ct);
             await foreach (var n in tickets.Reader.ReadAllAsync(ct))
             {
-                mine.Add(await SendAsync(Text(label, n), "ROUTINE", ct));
+                await stream.SendAsync(Message(Text(label, n), "ROUTINE"), ct);
             }
+            await stream.CloseAsync(ct);
         }).ToList();
         var start = Stopwatch.GetTimestamp();
         var issued = 0;

@@ -1,0 +1,196 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using Hotline.Node.Messaging;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Hotline.Node.Apis;
+
+/// <summary>
+/// <c>GET /api/messages/stream</c>, a WebSocket for a gateway that sends many messages: each text
+/// frame is one message as <c>POST /api/messages</c> takes it, each answer frame the outcome of one,
+/// in the order sent, once it is committed (<c>{"n":1,"message":{...}}</c>) or refused
+/// (<c>{"n":2,"problem":{...}}</c>). Messages sent while others commit join the next transaction,
+/// and no message waits for the answer to the one before it.
+/// </summary>
+public static class MessageStreamApi
+{
+    /// <summary>The largest frame taken: a 64 KiB text with room for JSON's escapes.</summary>
+    public const int MaxFrameBytes = 512 * 1024;
+
+    /// <summary>Messages sent but not yet answered; beyond it the node stops reading the socket until one is.</summary>
+    public const int Window = 256;
+
+    public static RouteGroupBuilder MapMessageStreamApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/messages/stream", RunAsync);
+        return api;
+    }
+
+    private static async Task RunAsync(HttpContext http, MessageService messages, IOptions<JsonOptions> json, IHostApplicationLifetime lifetime, ILoggerFactory logs)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            await Problems.Of(400, "GET /api/messages/stream takes a WebSocket",
+                "Open it as a WebSocket (ws://), with the API token in the Authorization header; or send with POST /api/messages.").ExecuteAsync(http);
+            return;
+        }
+        using var socket = await http.WebSockets.AcceptWebSocketAsync();
+        var stream = new MessageStream(socket, messages, json.Value.SerializerOptions, logs.CreateLogger(typeof(MessageStreamApi).FullName!));
+        await stream.RunAsync(http.RequestAborted, lifetime.ApplicationStopping);
+    }
+}
+
+/// <summary>One WebSocket of <see cref="MessageStreamApi"/>: a loop reading sends, a loop writing their answers in order.</summary>
+internal sealed partial class MessageStream(WebSocket socket, MessageService messages, JsonSerializerOptions options, ILogger log)
+{
+    private readonly Channel<Task<ReadOnlyMemory<byte>>> _answers = Channel.CreateBounded<Task<ReadOnlyMemory<byte>>>(
+        new BoundedChannelOptions(MessageStreamApi.Window) { SingleReader = true, SingleWriter = true });
+
+    /// <param name="aborted">The client went away: stop at once.</param>
+    /// <param name="stopping">The node is stopping: read no more, answer what was sent, close.</param>
+    public async Task RunAsync(CancellationToken aborted, CancellationToken stopping)
+    {
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping);
+        var writing = WriteAnswersAsync(reading, aborted);
+        var (status, reason) = (WebSocketCloseStatus.EndpointUnavailable, "the node is stopping");
+        try
+        {
+            (status, reason) = await ReadSendsAsync(reading.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            // The client went away, or the node is stopping: answer what was sent if the socket still takes it.
+        }
+        _answers.Writer.TryComplete();
+        if (await writing && socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            try
+            {
+                await socket.CloseOutputAsync(status, reason, aborted);
+            }
+            catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+            {
+                // Gone meanwhile.
+            }
+        }
+    }
+
+    /// <summary>Reads frames until the client closes; each send starts committing before the next is read.</summary>
+    private async Task<(WebSocketCloseStatus, string?)> ReadSendsAsync(CancellationToken ct)
+    {
+        var frame = new ArrayBufferWriter<byte>(4096);
+        for (var n = 1L; ; n++)
+        {
+            frame.ResetWrittenCount();
+            ValueWebSocketReceiveResult received;
+            do
+            {
+                received = await socket.ReceiveAsync(frame.GetMemory(4096), ct);
+                frame.Advance(received.Count);
+                if (frame.WrittenCount > MessageStreamApi.MaxFrameBytes)
+                {
+                    return (WebSocketCloseStatus.MessageTooBig, $"frame {n} is over {MessageStreamApi.MaxFrameBytes} bytes; send one message a frame, its text at most 64 KiB");
+                }
+            }
+            while (!received.EndOfMessage);
+            if (received.MessageType == WebSocketMessageType.Close)
+            {
+                return (WebSocketCloseStatus.NormalClosure, null);
+            }
+            var answer = received.MessageType == WebSocketMessageType.Text
+                ? Send(n, frame.WrittenSpan, ct)
+                : Task.FromResult(Problem(n, 400, "a binary frame", "Send each message as a text frame of JSON."));
+            await _answers.Writer.WriteAsync(answer, ct);
+        }
+    }
+
+    private Task<ReadOnlyMemory<byte>> Send(long n, ReadOnlySpan<byte> json, CancellationToken ct)
+    {
+        SendRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize(json, ApiJson.Default.SendRequest);
+        }
+        catch (JsonException e)
+        {
+            return Task.FromResult(Problem(n, 400, $"the frame is not a message as JSON ({e.Message})", "Send one JSON object a frame, as POST /api/messages takes it."));
+        }
+        return request is null
+            ? Task.FromResult(Problem(n, 400, "the message is null", "Send one JSON object a frame, as POST /api/messages takes it."))
+            // Checked and queued for the writer here, in the frames' order; not committed on this thread.
+            : AnswerAsync(n, messages.SendAsync(request, ct, inline: false));
+    }
+
+    private async Task<ReadOnlyMemory<byte>> AnswerAsync(long n, Task<ApiResult<MessageView>> sending)
+    {
+        try
+        {
+            var result = await sending;
+            return result.Value is { } message ? Answer(n, "message", w => JsonSerializer.Serialize(w, message, options))
+                : Problem(n, result.Status, result.Error!, result.Fix);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.CommitFailed(log, n, e);
+            return Problem(n, 500, "the node could not commit the message; it was not sent", "See the node's log; send it again once the node is healthy.");
+        }
+    }
+
+    /// <summary>Writes each answer once its send is committed, in the order sent. False if the socket failed.</summary>
+    private async Task<bool> WriteAnswersAsync(CancellationTokenSource reading, CancellationToken aborted)
+    {
+        try
+        {
+            await foreach (var answer in _answers.Reader.ReadAllAsync(aborted))
+            {
+                await socket.SendAsync(await answer, WebSocketMessageType.Text, endOfMessage: true, aborted);
+            }
+            return true;
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+        {
+            await reading.CancelAsync();
+            return false;
+        }
+    }
+
+    private static ReadOnlyMemory<byte> Problem(long n, int status, string title, string? fix) => Answer(n, "problem", w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("title", title);
+        w.WriteNumber("status", status);
+        if (fix is not null)
+        {
+            w.WriteString("fix", fix);
+        }
+        w.WriteEndObject();
+    });
+
+    private static ReadOnlyMemory<byte> Answer(long n, string name, Action<Utf8JsonWriter> value)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("n", n);
+            w.WritePropertyName(name);
+            value(w);
+            w.WriteEndObject();
+        }
+        return buffer.WrittenMemory;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(Level = LogLevel.Error, Message = "A streamed send (frame {N}) failed to commit")]
+        public static partial void CommitFailed(ILogger logger, long n, Exception e);
+    }
+}
