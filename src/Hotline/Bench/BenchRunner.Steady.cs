@@ -105,7 +105,7 @@ internal sealed partial class BenchRunner
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
         var cpu0 = pair.Cpu();
         var t0 = Stopwatch.GetTimestamp();
-        var senders = streamed ? settings.Streams : settings.PacedSenders;
+        var senders = streamed ? settings.PacedStreams : settings.PacedSenders;
         var sent = await Task.WhenAll(
             pair.A.PacedAsync(rate / 2, settings.StepDuration, senders, $"{label[..3]} A", ct, streamed),
             pair.B.PacedAsync(rate / 2, settings.StepDuration, senders, $"{label[..3]} B", ct, streamed));

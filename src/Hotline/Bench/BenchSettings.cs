@@ -30,6 +30,11 @@ internal sealed record BenchSettings
     /// </summary>
     public required int Streams { get; init; }
     public required int StreamWindow { get; init; }
+    /// <summary>
+    /// WebSockets per node in the streamed constant-rate step: one, as the XMPP anchor's sweep
+    /// offers its rate on one client stream.
+    /// </summary>
+    public required int PacedStreams { get; init; }
     /// <summary>Requests allowed outstanding per node in the constant-rate steps.</summary>
     public required int PacedSenders { get; init; }
     /// <summary>The fixed offered rate of the target, total of both directions.</summary>
@@ -50,6 +55,7 @@ internal sealed record BenchSettings
         BatchSize = 20,
         Streams = 4,
         StreamWindow = 80,
+        PacedStreams = 1,
         PacedSenders = 64,
         FixedRate = 10_000,
         Backlog = 100_000,
@@ -69,6 +75,7 @@ internal sealed record BenchSettings
         BatchSize = 20,
         Streams = 4,
         StreamWindow = 80,
+        PacedStreams = 1,
         PacedSenders = 64,
         FixedRate = 10_000,
         Backlog = 10_000,

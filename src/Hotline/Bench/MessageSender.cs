@@ -233,7 +233,9 @@ internal sealed class MessageSender : IDisposable
             {
                 tickets.Writer.TryWrite(++issued);
             }
-            await Task.Delay(1, ct);
+            // A stream is written the way the XMPP anchor's sweep writes its one stream: every due
+            // message back to back, then a pause of 2 ms.
+            await Task.Delay(streamed ? 2 : 1, ct);
         }
         tickets.Writer.Complete();
         await Task.WhenAll(workers);
