@@ -106,13 +106,13 @@ internal sealed partial class MessageStream(WebSocket socket, MessageService mes
                 return (WebSocketCloseStatus.NormalClosure, null);
             }
             var answer = received.MessageType == WebSocketMessageType.Text
-                ? Send(n, frame.WrittenSpan, ct)
+                ? Send(n, frame.WrittenSpan)
                 : Task.FromResult(Problem(n, 400, "a binary frame", "Send each message as a text frame of JSON."));
             await _answers.Writer.WriteAsync(answer, ct);
         }
     }
 
-    private Task<ReadOnlyMemory<byte>> Send(long n, ReadOnlySpan<byte> json, CancellationToken ct)
+    private Task<ReadOnlyMemory<byte>> Send(long n, ReadOnlySpan<byte> json)
     {
         SendRequest? request;
         try
@@ -126,7 +126,8 @@ internal sealed partial class MessageStream(WebSocket socket, MessageService mes
         return request is null
             ? Task.FromResult(Problem(n, 400, "the message is null", "Send one JSON object a frame, as POST /api/messages takes it."))
             // Checked and queued for the writer here, in the frames' order; not committed on this thread.
-            : AnswerAsync(n, messages.SendAsync(request, ct, inline: false));
+            // Not cancelled when the client goes or the node stops: once queued, it commits.
+            : AnswerAsync(n, messages.SendAsync(request, CancellationToken.None, inline: false));
     }
 
     private async Task<ReadOnlyMemory<byte>> AnswerAsync(long n, Task<ApiResult<MessageView>> sending)

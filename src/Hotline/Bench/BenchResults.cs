@@ -76,6 +76,8 @@ internal sealed record BenchResults
         public required LatencySummary Accepted { get; init; }
         public required double NodeCpuSecondsPer1000 { get; init; }
         public required double BenchCpuSecondsPer1000 { get; init; }
+        /// <summary>The bench client's own collector pauses during the step: every event arriving in one is timed late by it.</summary>
+        public required double BenchGcPauseMs { get; init; }
     }
 
     public sealed record FlashResult
@@ -93,6 +95,8 @@ internal sealed record BenchResults
         /// same machine's): what is left of "received" is B's event stream and the bench reading it.
         /// </summary>
         public required LatencySummary CommittedOnB { get; init; }
+        /// <summary>As <see cref="StepResult.BenchGcPauseMs"/>, from the first probe until all arrived.</summary>
+        public required double BenchGcPauseMs { get; init; }
     }
 
     public sealed record CatchUpResult

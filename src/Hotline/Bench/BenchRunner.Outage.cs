@@ -53,6 +53,7 @@ internal sealed partial class BenchRunner
         }
         var probes = new List<Sent>();
         long leftAtFirst = 0, leftAtLast = 0;
+        var gc0 = GC.GetTotalPauseDuration();
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < settings.FlashProbes; i++)
         {
@@ -81,10 +82,11 @@ internal sealed partial class BenchRunner
             Delivered = Delivered(probes, pair.EventsA),
             Accepted = Accepted(probes),
             CommittedOnB = LatencySummary.Of(CommittedOn(probes, pair.EventsB)),
+            BenchGcPauseMs = PausedSince(gc0),
         };
         var f = results.Flash;
         Phase($"FLASH behind {f.Backlog} ROUTINE ({f.BacklogLeftAtFirstProbe} still queued at the first probe, {f.BacklogLeftAtLastProbe} at the last): " +
-            $"arrived p50/p99/p99.9 {f.Received.Triple()} ms; committed on B {f.CommittedOnB.Triple()} ms; delivered {f.Delivered.Triple()} ms; API {f.Accepted.Triple()} ms");
+            $"arrived p50/p99/p99.9 {f.Received.Triple()} ms; committed on B {f.CommittedOnB.Triple()} ms; delivered {f.Delivered.Triple()} ms; API {f.Accepted.Triple()} ms; bench GC pauses {f.BenchGcPauseMs:0} ms");
         if (leftAtLast <= 0)
         {
             Phase("note: the backlog had drained before the last FLASH probe; later probes did not queue behind it");

@@ -104,6 +104,7 @@ internal sealed partial class BenchRunner
     {
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
         var cpu0 = pair.Cpu();
+        var gc0 = GC.GetTotalPauseDuration();
         var t0 = Stopwatch.GetTimestamp();
         var senders = streamed ? settings.PacedStreams : settings.PacedSenders;
         var sent = await Task.WhenAll(
@@ -127,11 +128,15 @@ internal sealed partial class BenchRunner
             Accepted = Accepted(sent.SelectMany(s => s)),
             NodeCpuSecondsPer1000 = Math.Round(cpu.Nodes / count * 1000, 3),
             BenchCpuSecondsPer1000 = Math.Round(cpu.Bench / count * 1000, 3),
+            BenchGcPauseMs = PausedSince(gc0),
         };
         results.Steps.Add(step);
         Phase($"{label}{(streamed ? ", streamed" : "")}: offered {rate:0}/s, sent {step.AchievedPerSecond:0}/s; arrived p50/p99/p99.9 {step.Received.Triple()} ms; " +
-            $"delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms");
+            $"delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms; bench GC pauses {step.BenchGcPauseMs:0} ms");
     }
+
+    /// <summary>Milliseconds the bench client spent paused for its collector since <paramref name="before"/> (<see cref="GC.GetTotalPauseDuration"/>).</summary>
+    private static double PausedSince(TimeSpan before) => Math.Round((GC.GetTotalPauseDuration() - before).TotalMilliseconds, 1);
 
     private static LatencySummary Received(IEnumerable<Sent> sent, EventRecorder receiver) => LatencySummary.Of(Latencies(sent, receiver, received: true));
 
