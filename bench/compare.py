@@ -20,6 +20,10 @@ def hotline_figures(h):
         f["one_p50"] = one["received"]["p50Ms"]
         f["one_p99"] = one["received"]["p99Ms"]
         f["one_max"] = one["received"]["maxMs"]
+    one_s = h.get("oneAtATimeStreamed")
+    if one_s:
+        f["one_p50_streamed"] = one_s["received"]["p50Ms"]
+        f["one_p99_streamed"] = one_s["received"]["p99Ms"]
     mx = h.get("maxRate")
     if mx:
         f["max_rate"] = mx["deliveredPerSecond"]
@@ -111,6 +115,8 @@ ROWS = [
     ("one at a time, one-way latency p50 (ms)", "one_p50", "lower"),
     ("one at a time, one-way latency p99 (ms)", "one_p99", "lower"),
     ("one at a time, one-way latency max (ms)", "one_max", "lower"),
+    ("one at a time, Hotline written to a WebSocket: p50 (ms)", "one_p50_streamed", "lower"),
+    ("one at a time, Hotline written to a WebSocket: p99 (ms)", "one_p99_streamed", "lower"),
     ("highest rate, msg/s (Hotline: both directions, 30 s sustained; XMPP: one direction, 20k burst)", "max_rate", "higher"),
     ("server CPU seconds per 1,000 messages (both servers)", "cpu_per_1000", "lower"),
     ("highest rate, msg/s, Hotline sending 20 a request (XMPP's client also writes its burst without waiting)", "max_rate_batched", "higher"),
@@ -158,7 +164,7 @@ def main():
         source = f"RECORDED figures from {a.recorded} ({a.config}), not measured in this run"
     # XMPP has one burst, written without waiting, and one sweep, on one client stream: the figures
     # beside Hotline's batched and streamed sends too.
-    for key in ("max_rate", "cpu_per_1000", "r10k_rate", "r10k_p50", "r10k_p99"):
+    for key in ("max_rate", "cpu_per_1000", "r10k_rate", "r10k_p50", "r10k_p99", "one_p50", "one_p99"):
         if key in xf:
             for suffix in ("_batched", "_streamed"):
                 xf[key + suffix] = xf[key]

@@ -9,7 +9,10 @@ internal sealed record BenchResults
     public DateTimeOffset StartedUtc { get; init; }
     public double WallSeconds { get; set; }
     public StartupResult? Startup { get; set; }
+    /// <summary>One at a time, each message its own POST /api/messages.</summary>
     public OneAtATimeResult? OneAtATime { get; set; }
+    /// <summary>The same over a WebSocket (GET /api/messages/stream), alternating with the posted ones.</summary>
+    public OneAtATimeResult? OneAtATimeStreamed { get; set; }
     public MaxRateResult? MaxRate { get; set; }
     /// <summary>The same with batched submissions (<see cref="BenchSettings.BatchSize"/> messages a request).</summary>
     public MaxRateResult? MaxRateBatched { get; set; }
@@ -28,7 +31,8 @@ internal sealed record BenchResults
 
     public sealed record StartupResult(double LinkUpSeconds, double ApiUpSeconds, double LinkUpSecondsViaRelay);
 
-    public sealed record OneAtATimeResult(LatencySummary Received, LatencySummary Delivered);
+    /// <param name="Accepted">From the API call until A answered (its commit).</param>
+    public sealed record OneAtATimeResult(LatencySummary Received, LatencySummary Delivered, LatencySummary Accepted);
 
     public sealed record CpuUse(double NodeA, double NodeB, double Bench, double Others)
     {

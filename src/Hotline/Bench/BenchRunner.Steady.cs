@@ -1,25 +1,47 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 
 namespace Hotline.Cli.Bench;
 
 internal sealed partial class BenchRunner
 {
-    /// <summary>One message at a time, A to B: the next is sent once the previous is known delivered.</summary>
+    /// <summary>
+    /// One message at a time, A to B: the next is sent once the previous is known delivered. Each
+    /// message in turn is posted (POST /api/messages) or written to a WebSocket (GET
+    /// /api/messages/stream), so both ways are timed under the same conditions.
+    /// </summary>
     private async Task OneAtATimeAsync(BenchPair pair, CancellationToken ct)
     {
-        var sent = new List<Sent>(settings.OneAtATime);
-        for (var i = 0; i < settings.OneAtATime; i++)
+        var posted = new List<Sent>(settings.OneAtATime);
+        var streamed = new List<Sent>(settings.OneAtATime);
+        var answers = Channel.CreateUnbounded<Sent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        await using var stream = await pair.A.ConnectStreamAsync(s => answers.Writer.TryWrite(s), ct);
+        for (var i = 0; i < 2 * settings.OneAtATime; i++)
         {
-            var s = await pair.A.SendAsync(MessageSender.Text("single", i), "ROUTINE", ct);
-            sent.Add(s);
+            Sent s;
+            if (i % 2 == 0)
+            {
+                s = await pair.A.SendAsync(MessageSender.Text("single", i), "ROUTINE", ct);
+                posted.Add(s);
+            }
+            else
+            {
+                await stream.SendAsync(pair.A.Message(MessageSender.Text("single", i), "ROUTINE"), ct);
+                s = await answers.Reader.ReadAsync(ct);
+                streamed.Add(s);
+            }
             await Task.WhenAll(pair.EventsB.WaitReceivedAsync(s.Id, ct), pair.EventsA.WaitDeliveredAsync(s.Id, ct))
                 .WaitAsync(TimeSpan.FromSeconds(30), ct);
         }
-        pair.Record(sent, fromA: true);
-        results.OneAtATime = new BenchResults.OneAtATimeResult(
-            Received(sent, pair.EventsB), Delivered(sent, pair.EventsA));
-        Phase($"one at a time ({sent.Count}): arrived on B p50/p99/p99.9 {results.OneAtATime.Received.Triple()} ms; " +
-            $"A knows delivered {results.OneAtATime.Delivered.Triple()} ms");
+        await stream.CloseAsync(ct);
+        pair.Record([.. posted, .. streamed], fromA: true);
+        results.OneAtATime = new BenchResults.OneAtATimeResult(Received(posted, pair.EventsB), Delivered(posted, pair.EventsA), Accepted(posted));
+        results.OneAtATimeStreamed = new BenchResults.OneAtATimeResult(Received(streamed, pair.EventsB), Delivered(streamed, pair.EventsA), Accepted(streamed));
+        foreach (var (how, r) in new[] { ("posted", results.OneAtATime), ("streamed", results.OneAtATimeStreamed) })
+        {
+            Phase($"one at a time, {how} ({r.Received.Count}): arrived on B p50/p99/p99.9 {r.Received.Triple()} ms; " +
+                $"A knows delivered {r.Delivered.Triple()} ms; API {r.Accepted.Triple()} ms");
+        }
     }
 
     /// <summary>How the senders of a rate phase hand messages to a node's API.</summary>

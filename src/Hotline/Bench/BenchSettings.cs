@@ -4,7 +4,7 @@ namespace Hotline.Cli.Bench;
 internal sealed record BenchSettings
 {
     public required string Mode { get; init; }
-    /// <summary>Messages sent one at a time, A to B.</summary>
+    /// <summary>Messages sent one at a time, A to B, each way (posted, streamed).</summary>
     public required int OneAtATime { get; init; }
     /// <summary>Messages each way before measuring, so that both nodes are JIT-warm.</summary>
     public required int Warmup { get; init; }

@@ -73,7 +73,8 @@ internal sealed class MessageSender : IDisposable
         return sent.Count == texts.Count ? sent : throw new BenchFailure($"node {Name} answered a batch of {texts.Count} with {sent.Count} messages");
     }
 
-    private string Message(string text, string precedence) =>
+    /// <summary>One message as POST /api/messages takes it, and as a stream's frame carries it.</summary>
+    public string Message(string text, string precedence) =>
         $$"""{"peer":"{{_peerId}}","channel":"navy","precedence":"{{precedence}}","text":{{JsonSerializer.Serialize(text)}}}""";
 
     /// <summary>Posts JSON; returns the answer's bytes and when the call started and was answered (Stopwatch timestamps). Anything but 202 fails the run.</summary>
@@ -190,7 +191,7 @@ internal sealed class MessageSender : IDisposable
     }
 
     /// <param name="answered">Called on the stream's reading thread, one answer at a time, in the order sent.</param>
-    private Task<MessageStreamClient> ConnectStreamAsync(Action<Sent> answered, CancellationToken ct) =>
+    public Task<MessageStreamClient> ConnectStreamAsync(Action<Sent> answered, CancellationToken ct) =>
         MessageStreamClient.ConnectAsync(_http.BaseAddress!, _token, Name, answered, ct);
 
     /// <summary>
