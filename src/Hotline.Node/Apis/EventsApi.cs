@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Hotline.Node.Apis;
@@ -21,7 +22,7 @@ public static class EventsApi
     }
 
     /// <param name="types">Comma-separated event types to stream (the others are never written); all when absent.</param>
-    private static async Task StreamAsync(HttpContext http, EventHub hub, IOptions<JsonOptions> json, string? types)
+    private static async Task StreamAsync(HttpContext http, EventHub hub, IOptions<JsonOptions> json, IHostApplicationLifetime lifetime, string? types)
     {
         HashSet<string>? only = null;
         if (!string.IsNullOrWhiteSpace(types))
@@ -34,7 +35,9 @@ public static class EventsApi
             }
         }
         using var subscription = hub.Subscribe(only);
-        var ct = http.RequestAborted;
+        // Ends when the client goes, or when the node stops: a stream never holds a stop up.
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var ct = ending.Token;
         http.Response.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
@@ -58,7 +61,7 @@ public static class EventsApi
         }
         catch (OperationCanceledException)
         {
-            // The client went away.
+            // The client went away, or the node is stopping.
         }
     }
 

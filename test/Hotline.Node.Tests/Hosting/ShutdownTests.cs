@@ -64,6 +64,28 @@ public sealed class ShutdownTests : IDisposable
         await Poll.UntilAsync(async () => (await NodePair.ListAsync(b, "in", default)).Count == 1, "B to hold the message once");
     }
 
+    [Fact]
+    public async Task Serve_ends_its_event_streams_on_SIGTERM_and_closes_its_store_cleanly()
+    {
+        await using var pair = await NodePair.CreateAsync(_temp.Path, "Node A", "Node B");
+        await pair.StartAsync();
+        using var api = ApiClient.For(pair.A.Folder, Timeout.InfiniteTimeSpan);
+        await api.PostAsync("/api/messages", new { peer = pair.CardB.Name, channel = "air", text = "before stop" });
+        // An operator's tool following the node's events: a request that never ends by itself.
+        using var events = new StreamReader(await api.OpenEventsAsync(default));
+        Assert.Equal("event: hello", await events.ReadLineAsync());
+
+        await pair.A.StopAsync();
+
+        // The stream was ended by the node (not cut when the process died), and the node got as far
+        // as closing its store and removing its runtime file: a stop the command's own 2 s limit
+        // on SIGTERM did not cut short.
+        var rest = await events.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain("event: hello", rest, StringComparison.Ordinal);
+        Assert.False(File.Exists(pair.A.Folder.RuntimeFile), $"the runtime file was left behind\n{string.Join('\n', pair.A.Output.TakeLast(20))}");
+        Assert.False(File.Exists(pair.A.Folder.DatabaseFile + "-wal"), "the store's write-ahead log was left: the store was not closed");
+    }
+
     /// <summary>The node whose link session was dialled by its peer.</summary>
     private static async Task<NodeProcess> DialledSideAsync(NodePair pair)
     {
