@@ -68,7 +68,7 @@ internal sealed record BenchSettings
         Mode = "quick",
         OneAtATime = 200,
         Warmup = 500,
-        MaxDuration = TimeSpan.FromSeconds(4),
+        MaxDuration = TimeSpan.FromSeconds(3),
         StepDuration = TimeSpan.FromSeconds(2),
         Senders = 64,
         BatchSenders = 16,
