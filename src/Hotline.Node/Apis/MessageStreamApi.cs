@@ -55,22 +55,19 @@ internal sealed partial class MessageStream(WebSocket socket, MessageService mes
         new BoundedChannelOptions(MessageStreamApi.Window) { SingleReader = true, SingleWriter = true });
 
     /// <param name="aborted">The client went away: stop at once.</param>
-    /// <param name="stopping">The node is stopping: read no more, answer what was sent, close.</param>
+    /// <param name="stopping">The node is stopping: queue no more sends, answer those queued, close.</param>
     public async Task RunAsync(CancellationToken aborted, CancellationToken stopping)
     {
-        using var reading = CancellationTokenSource.CreateLinkedTokenSource(aborted, stopping);
-        var writing = WriteAnswersAsync(reading, aborted);
+        // A cancelled receive would abort the socket, and with it the answers and the close: the
+        // reader is cancelled only when the client goes; a stop ends the answers instead.
+        using var stop = stopping.UnsafeRegister(static s => ((MessageStream)s!)._answers.Writer.TryComplete(), this);
+        var reading = ReadThenEndAnswersAsync(aborted, stopping);
         var (status, reason) = (WebSocketCloseStatus.EndpointUnavailable, "the node is stopping");
-        try
+        if (await WriteAnswersAsync(aborted) && (!stopping.IsCancellationRequested || reading.IsCompleted))
         {
-            (status, reason) = await ReadSendsAsync(reading.Token);
+            (status, reason) = await reading;
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException)
-        {
-            // The client went away, or the node is stopping: answer what was sent if the socket still takes it.
-        }
-        _answers.Writer.TryComplete();
-        if (await writing && socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             try
             {
@@ -81,10 +78,30 @@ internal sealed partial class MessageStream(WebSocket socket, MessageService mes
                 // Gone meanwhile.
             }
         }
+        // Stopping, the reader may still wait for a frame: the connection ends with this request.
+        _ = reading.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+    }
+
+    /// <summary>Reads until the client closes or goes, or the node stops; then no more answers are added.</summary>
+    private async Task<(WebSocketCloseStatus, string?)> ReadThenEndAnswersAsync(CancellationToken aborted, CancellationToken stopping)
+    {
+        try
+        {
+            return await ReadSendsAsync(aborted, stopping);
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or ChannelClosedException)
+        {
+            // The client went away, or the node is stopping.
+            return (WebSocketCloseStatus.EndpointUnavailable, "the node is stopping");
+        }
+        finally
+        {
+            _answers.Writer.TryComplete();
+        }
     }
 
     /// <summary>Reads frames until the client closes; each send starts committing before the next is read.</summary>
-    private async Task<(WebSocketCloseStatus, string?)> ReadSendsAsync(CancellationToken ct)
+    private async Task<(WebSocketCloseStatus, string?)> ReadSendsAsync(CancellationToken ct, CancellationToken stopping)
     {
         var frame = new ArrayBufferWriter<byte>(4096);
         for (var n = 1L; ; n++)
@@ -104,6 +121,11 @@ internal sealed partial class MessageStream(WebSocket socket, MessageService mes
             if (received.MessageType == WebSocketMessageType.Close)
             {
                 return (WebSocketCloseStatus.NormalClosure, null);
+            }
+            if (stopping.IsCancellationRequested)
+            {
+                // Read after the stop began: not queued, so not committed (the close says why).
+                return (WebSocketCloseStatus.EndpointUnavailable, "the node is stopping");
             }
             var answer = received.MessageType == WebSocketMessageType.Text
                 ? Send(n, frame.WrittenSpan)
@@ -145,8 +167,11 @@ internal sealed partial class MessageStream(WebSocket socket, MessageService mes
         }
     }
 
-    /// <summary>Writes each answer once its send is committed, in the order sent. False if the socket failed.</summary>
-    private async Task<bool> WriteAnswersAsync(CancellationTokenSource reading, CancellationToken aborted)
+    /// <summary>
+    /// Writes each answer once its send is committed, in the order sent, until the answers end (the
+    /// reader stopped, or the node is stopping). False if the socket failed.
+    /// </summary>
+    private async Task<bool> WriteAnswersAsync(CancellationToken aborted)
     {
         try
         {
@@ -158,7 +183,6 @@ internal sealed partial class MessageStream(WebSocket socket, MessageService mes
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException)
         {
-            await reading.CancelAsync();
             return false;
         }
     }

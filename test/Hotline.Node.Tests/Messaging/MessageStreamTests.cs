@@ -81,6 +81,29 @@ public sealed class MessageStreamTests
         Assert.Empty(a.Outbound(b));
     }
 
+    [Fact]
+    public async Task A_node_that_stops_answers_what_it_read_and_closes_its_streams()
+    {
+        await using var cluster = await TwoNodeCluster.StartAsync();
+        var (a, b) = (cluster.A, cluster.B);
+        using var socket = await ConnectAsync(a);
+        foreach (var i in Enumerable.Range(1, 5))
+        {
+            var frame = JsonSerializer.Serialize(new { peer = b.Id, channel = "navy", text = $"before the stop {i}" });
+            await socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, endOfMessage: true, default);
+        }
+        await Poll.UntilAsync(() => a.Outbound(b).Count == 5, "the five to be committed");
+
+        // The stream is open and idle: it must not hold the stop up.
+        await a.DisposeAsync();
+        var answers = await ReadAllAsync(socket);
+
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, socket.CloseStatus);
+        Assert.Equal("the node is stopping", socket.CloseStatusDescription);
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => $"before the stop {i}"),
+            answers.Select(x => x.GetProperty("message").GetProperty("text").GetString()));
+    }
+
     private static Uri StreamUri(InProcessNode node) =>
         new UriBuilder(node.Host.ApiUrl) { Scheme = "ws", Path = "/api/messages/stream" }.Uri;
 
