@@ -107,7 +107,29 @@ public sealed class NodeMetrics(EventHub events, LinkManager links, PeerDirector
         }
         w.Family("hotline_alarms_open", "gauge", "Alarms raised and not yet cleared.");
         w.Sample("hotline_alarms_open", "", store.ListAlarms(openOnly: true, limit: 100_000).Count);
+        WriteProcess(w);
         return w.ToString();
+    }
+
+    /// <summary>The process and its runtime: what a node's latency tail is often made of.</summary>
+    private static void WriteProcess(Writer w)
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        w.Family("process_cpu_seconds_total", "counter", "CPU time (user and system) of the node's process.");
+        w.Sample("process_cpu_seconds_total", "", self.TotalProcessorTime.TotalSeconds);
+        w.Family("process_resident_memory_bytes", "gauge", "Resident memory of the node's process.");
+        w.Sample("process_resident_memory_bytes", "", Environment.WorkingSet);
+        w.Family("dotnet_gc_collections_total", "counter", "Garbage collections since the node started, by generation (a collection of a generation also collects the younger ones).");
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
+            w.Sample("dotnet_gc_collections_total", $"generation=\"{generation}\"", GC.CollectionCount(generation));
+        }
+        w.Family("dotnet_gc_pause_seconds_total", "counter", "Time the node's threads were paused by the garbage collector since it started.");
+        w.Sample("dotnet_gc_pause_seconds_total", "", GC.GetTotalPauseDuration().TotalSeconds);
+        w.Family("dotnet_gc_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since the node started.");
+        w.Sample("dotnet_gc_allocated_bytes_total", "", GC.GetTotalAllocatedBytes());
+        w.Family("dotnet_gc_heap_bytes", "gauge", "Managed heap size after the last collection.");
+        w.Sample("dotnet_gc_heap_bytes", "", GC.GetGCMemoryInfo().HeapSizeBytes);
     }
 
     private static string Labels(PeerRecord p, params (string Name, string Value)[] extra) =>

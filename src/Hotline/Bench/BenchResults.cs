@@ -34,6 +34,12 @@ internal sealed record BenchResults
     /// <param name="Accepted">From the API call until A answered (its commit).</param>
     public sealed record OneAtATimeResult(LatencySummary Received, LatencySummary Delivered, LatencySummary Accepted);
 
+    /// <summary>One figure for each node.</summary>
+    public sealed record PerNode(double A, double B)
+    {
+        public override string ToString() => $"A {A:0} / B {B:0}";
+    }
+
     public sealed record CpuUse(double NodeA, double NodeB, double Bench, double Others)
     {
         public double Nodes => NodeA + NodeB;
@@ -82,6 +88,10 @@ internal sealed record BenchResults
         public required double BenchCpuSecondsPer1000 { get; init; }
         /// <summary>The bench client's own collector pauses during the step: every event arriving in one is timed late by it.</summary>
         public required double BenchGcPauseMs { get; init; }
+        /// <summary>Each node's collector pauses during the step (from its /metrics).</summary>
+        public required PerNode NodeGcPauseMs { get; init; }
+        /// <summary>Both nodes' managed allocations during the step, per message (from their /metrics).</summary>
+        public required double NodeAllocatedKbPerMessage { get; init; }
     }
 
     public sealed record FlashResult
@@ -101,6 +111,7 @@ internal sealed record BenchResults
         public required LatencySummary CommittedOnB { get; init; }
         /// <summary>As <see cref="StepResult.BenchGcPauseMs"/>, from the first probe until all arrived.</summary>
         public required double BenchGcPauseMs { get; init; }
+        public required PerNode NodeGcPauseMs { get; init; }
     }
 
     public sealed record CatchUpResult

@@ -54,6 +54,7 @@ internal sealed partial class BenchRunner
         var probes = new List<Sent>();
         long leftAtFirst = 0, leftAtLast = 0;
         var gc0 = GC.GetTotalPauseDuration();
+        var nodesGc0 = await NodesGcAsync(pair, ct);
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < settings.FlashProbes; i++)
         {
@@ -83,10 +84,11 @@ internal sealed partial class BenchRunner
             Accepted = Accepted(probes),
             CommittedOnB = LatencySummary.Of(CommittedOn(probes, pair.EventsB)),
             BenchGcPauseMs = PausedSince(gc0),
+            NodeGcPauseMs = (await NodesGcSinceAsync(pair, nodesGc0, ct)).PausedMs,
         };
         var f = results.Flash;
         Phase($"FLASH behind {f.Backlog} ROUTINE ({f.BacklogLeftAtFirstProbe} still queued at the first probe, {f.BacklogLeftAtLastProbe} at the last): " +
-            $"arrived p50/p99/p99.9 {f.Received.Triple()} ms; committed on B {f.CommittedOnB.Triple()} ms; delivered {f.Delivered.Triple()} ms; API {f.Accepted.Triple()} ms; bench GC pauses {f.BenchGcPauseMs:0} ms");
+            $"arrived p50/p99/p99.9 {f.Received.Triple()} ms; committed on B {f.CommittedOnB.Triple()} ms; delivered {f.Delivered.Triple()} ms; API {f.Accepted.Triple()} ms; GC pauses: bench {f.BenchGcPauseMs:0} ms, nodes {f.NodeGcPauseMs} ms");
         if (leftAtLast <= 0)
         {
             Phase("note: the backlog had drained before the last FLASH probe; later probes did not queue behind it");

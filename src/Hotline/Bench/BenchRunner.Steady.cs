@@ -127,6 +127,7 @@ internal sealed partial class BenchRunner
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
         var cpu0 = pair.Cpu();
         var gc0 = GC.GetTotalPauseDuration();
+        var nodesGc0 = await NodesGcAsync(pair, ct);
         var t0 = Stopwatch.GetTimestamp();
         var senders = streamed ? settings.PacedStreams : settings.PacedSenders;
         var sent = await Task.WhenAll(
@@ -137,6 +138,7 @@ internal sealed partial class BenchRunner
         pair.Record(sent[1], fromA: false);
         await pair.WaitAllAsync(sent[0], sent[1], DrainTimeout, ct);
         var cpu = pair.Cpu() - cpu0;
+        var nodesGc = await NodesGcSinceAsync(pair, nodesGc0, ct);
         var count = sent[0].Count + sent[1].Count;
         var step = new BenchResults.StepResult
         {
@@ -151,14 +153,32 @@ internal sealed partial class BenchRunner
             NodeCpuSecondsPer1000 = Math.Round(cpu.Nodes / count * 1000, 3),
             BenchCpuSecondsPer1000 = Math.Round(cpu.Bench / count * 1000, 3),
             BenchGcPauseMs = PausedSince(gc0),
+            NodeGcPauseMs = nodesGc.PausedMs,
+            NodeAllocatedKbPerMessage = Math.Round(nodesGc.AllocatedBytes / 1024 / count, 1),
         };
         results.Steps.Add(step);
         Phase($"{label}{(streamed ? ", streamed" : "")}: offered {rate:0}/s, sent {step.AchievedPerSecond:0}/s; arrived p50/p99/p99.9 {step.Received.Triple()} ms; " +
-            $"delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms; bench GC pauses {step.BenchGcPauseMs:0} ms");
+            $"delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms; GC pauses: bench {step.BenchGcPauseMs:0} ms, nodes {step.NodeGcPauseMs} ms; nodes allocated {step.NodeAllocatedKbPerMessage} KB a message");
     }
 
     /// <summary>Milliseconds the bench client spent paused for its collector since <paramref name="before"/> (<see cref="GC.GetTotalPauseDuration"/>).</summary>
     private static double PausedSince(TimeSpan before) => Math.Round((GC.GetTotalPauseDuration() - before).TotalMilliseconds, 1);
+
+    /// <summary>Both nodes' collector counters (pauses in ms, allocated bytes) since they started.</summary>
+    private static async Task<(BenchResults.PerNode PausedMs, double AllocatedBytes)> NodesGcAsync(BenchPair pair, CancellationToken ct)
+    {
+        var (a, b) = (await pair.A.GcAsync(ct), await pair.B.GcAsync(ct));
+        return (new(a.PausedMs, b.PausedMs), a.AllocatedBytes + b.AllocatedBytes);
+    }
+
+    /// <summary>What both nodes' collectors did since <paramref name="before"/>: each node's pauses (ms), and the bytes both allocated.</summary>
+    private static async Task<(BenchResults.PerNode PausedMs, double AllocatedBytes)> NodesGcSinceAsync(
+        BenchPair pair, (BenchResults.PerNode PausedMs, double AllocatedBytes) before, CancellationToken ct)
+    {
+        var now = await NodesGcAsync(pair, ct);
+        return (new(Math.Round(now.PausedMs.A - before.PausedMs.A, 1), Math.Round(now.PausedMs.B - before.PausedMs.B, 1)),
+            now.AllocatedBytes - before.AllocatedBytes);
+    }
 
     private static LatencySummary Received(IEnumerable<Sent> sent, EventRecorder receiver) => LatencySummary.Of(Latencies(sent, receiver, received: true));
 

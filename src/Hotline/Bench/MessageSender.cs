@@ -73,6 +73,19 @@ internal sealed class MessageSender : IDisposable
         return sent.Count == texts.Count ? sent : throw new BenchFailure($"node {Name} answered a batch of {texts.Count} with {sent.Count} messages");
     }
 
+    /// <summary>
+    /// The node's collector pauses (ms) and managed allocations (bytes) since it started, from GET
+    /// /metrics (<c>dotnet_gc_pause_seconds_total</c>, <c>dotnet_gc_allocated_bytes_total</c>).
+    /// </summary>
+    public async Task<(double PausedMs, double AllocatedBytes)> GcAsync(CancellationToken ct)
+    {
+        var metrics = (await _http.GetStringAsync("/metrics", ct)).Split('\n');
+        double Read(string series) => metrics.FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal)) is { } line
+            ? double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)
+            : throw new BenchFailure($"node {Name}'s /metrics has no {series}");
+        return (Read("dotnet_gc_pause_seconds_total") * 1000, Read("dotnet_gc_allocated_bytes_total"));
+    }
+
     /// <summary>One message as POST /api/messages takes it, and as a stream's frame carries it.</summary>
     public string Message(string text, string precedence) =>
         $$"""{"peer":"{{_peerId}}","channel":"navy","precedence":"{{precedence}}","text":{{JsonSerializer.Serialize(text)}}}""";

@@ -60,6 +60,8 @@ public sealed class LineTestTests(ITestOutputHelper output)
         Assert.Equal(2, Tests(a).Count);
         var second = Tests(a)[1];
         await Poll.UntilAsync(() => Tests(b).Count == 2, "B to receive the second test");
+        // And A to hold B's receipt: else the miss would be a fault on the line, not a silent peer.
+        await Poll.UntilAsync(() => Tests(a)[1].DeliveredAt is not null, "A to know B received the second test");
         clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
         await TickAsync(a);
         await TickAsync(b);

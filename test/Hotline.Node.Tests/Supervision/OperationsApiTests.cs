@@ -48,6 +48,16 @@ public sealed class OperationsApiTests
         Assert.Contains($"hotline_delivery_latency_seconds_bucket{{{peer},le=\"+Inf\"}} 1\n", metrics, StringComparison.Ordinal);
         Assert.Contains($"hotline_line_tests_missed_total{{{peer}}} 0\n", metrics, StringComparison.Ordinal);
         Assert.Contains("hotline_alarms_open 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("# TYPE dotnet_gc_pause_seconds_total counter\n", metrics, StringComparison.Ordinal);
+        Assert.True(Sample(metrics, "process_resident_memory_bytes") > 1 << 20, metrics);
+        Assert.True(Sample(metrics, "process_cpu_seconds_total") > 0, metrics);
+        // Counters since the node started: a collection made now shows in the next scrape.
+        var gen2 = Sample(metrics, "dotnet_gc_collections_total{generation=\"2\"}");
+        GC.Collect();
+        var after = await http.GetStringAsync("/metrics");
+        Assert.True(Sample(after, "dotnet_gc_collections_total{generation=\"2\"}") > gen2, after);
+        Assert.True(Sample(after, "dotnet_gc_heap_bytes") > 0, after);
+        Assert.True(Sample(after, "dotnet_gc_allocated_bytes_total") > Sample(metrics, "dotnet_gc_allocated_bytes_total"), after);
         Assert.DoesNotContain("Radio check", metrics, StringComparison.Ordinal);
 
         // Queued while the link is down: the depth by precedence shows it.
@@ -61,5 +71,12 @@ public sealed class OperationsApiTests
         metrics = await http.GetStringAsync("/metrics");
         Assert.Contains($"hotline_queue_depth{{{peer},precedence=\"IMMEDIATE\"}} 2\n", metrics, StringComparison.Ordinal);
         Assert.Contains($"hotline_link_state{{{peer},state=\"down\"}} 1\n", metrics, StringComparison.Ordinal);
+    }
+
+    /// <summary>The value of an unlabelled (or fully labelled) sample in Prometheus text.</summary>
+    private static double Sample(string metrics, string series)
+    {
+        var line = metrics.Split('\n').Single(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        return double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 }
