@@ -125,9 +125,10 @@ internal sealed partial class BenchRunner
     private async Task StepAsync(BenchPair pair, string label, double rate, bool streamed, CancellationToken ct)
     {
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        // Read before the step's CPU and clock start, and after they stop: the scrapes are not the step's work.
+        var nodesGc0 = await NodesGcAsync(pair, ct);
         var cpu0 = pair.Cpu();
         var gc0 = GC.GetTotalPauseDuration();
-        var nodesGc0 = await NodesGcAsync(pair, ct);
         var t0 = Stopwatch.GetTimestamp();
         var senders = streamed ? settings.PacedStreams : settings.PacedSenders;
         var sent = await Task.WhenAll(
