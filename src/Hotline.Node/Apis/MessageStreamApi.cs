@@ -134,6 +134,8 @@ internal sealed partial class MessageStream(WebSocket socket, MessageService mes
         }
     }
 
+    private const string OneMessageAFrame = "Send one JSON object a frame, as POST /api/messages takes it.";
+
     private Task<ReadOnlyMemory<byte>> Send(long n, ReadOnlySpan<byte> json)
     {
         SendRequest? request;
@@ -143,10 +145,10 @@ internal sealed partial class MessageStream(WebSocket socket, MessageService mes
         }
         catch (JsonException e)
         {
-            return Task.FromResult(Problem(n, 400, $"the frame is not a message as JSON ({e.Message})", "Send one JSON object a frame, as POST /api/messages takes it."));
+            return Task.FromResult(Problem(n, 400, $"the frame is not a message as JSON ({e.Message})", OneMessageAFrame));
         }
         return request is null
-            ? Task.FromResult(Problem(n, 400, "the message is null", "Send one JSON object a frame, as POST /api/messages takes it."))
+            ? Task.FromResult(Problem(n, 400, "the message is null", OneMessageAFrame))
             // Checked and queued for the writer here, in the frames' order; not committed on this thread.
             // Not cancelled when the client goes or the node stops: once queued, it commits.
             : AnswerAsync(n, messages.SendAsync(request, CancellationToken.None, inline: false));

@@ -186,7 +186,8 @@ internal sealed class MessageSender : IDisposable
         var results = await Task.WhenAll(Enumerable.Range(0, streams).Select(async _ =>
         {
             var mine = new List<Sent>();
-            using var room = new SemaphoreSlim(window);
+            // Not disposed: arrivals still release it after the stream has closed.
+            var room = new SemaphoreSlim(window);
             await using var stream = await ConnectStreamAsync(s =>
             {
                 mine.Add(s);
