@@ -27,6 +27,9 @@ public sealed partial class SqliteStore : IHotlineStore
     // Writer thread only: envelopes appended in the open transaction, signed just before it commits.
     private readonly List<(long Pos, Envelope Envelope)> _unsigned = [];
 
+    /// <summary>The most a write-ahead log keeps on disk once it restarts: 16 MiB.</summary>
+    public const long JournalSizeLimit = 16L << 20;
+
     private SqliteStore(string path, NodeIdentity identity, TimeProvider time)
     {
         _identity = identity;
@@ -40,6 +43,10 @@ public sealed partial class SqliteStore : IHotlineStore
         }.ToString();
         _writer = Open();
         _writer.Execute("PRAGMA journal_mode=WAL");
+        // A reader's snapshot keeps the log from restarting, so a flood can grow it to a hundred MB or
+        // more; without a limit the file keeps that size for good. With it, the first restart after
+        // a checkpoint cuts the file back.
+        _writer.Execute($"PRAGMA journal_size_limit={JournalSizeLimit}");
         var version = _writer.Scalar<long>("PRAGMA user_version");
         _writer.Execute(Schema.Create);
         Schema.Migrate(_writer, version);

@@ -380,4 +380,37 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         Assert.Equal(0L, check.Scalar<long>("SELECT count(*) FROM sqlite_master WHERE name = 'envelopes_channel'"));
         Assert.Equal(3L, check.Scalar<long>("PRAGMA user_version"));
     }
+
+    [Fact]
+    public async Task The_write_ahead_log_is_cut_back_after_a_flood_that_a_reader_held_open()
+    {
+        var wal = new FileInfo(DatabaseFile + "-wal");
+        var text = new string('x', 60_000);
+        // A reader's open snapshot keeps the log from restarting: a flood grows it past the limit.
+        using (var reader = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile}"))
+        {
+            reader.Open();
+            using var snapshot = reader.BeginTransaction(deferred: true);
+            using (var read = reader.CreateCommand())
+            {
+                read.CommandText = "SELECT count(*) FROM envelopes";
+                read.ExecuteScalar();
+            }
+            for (var i = 0; i < 400; i++)
+            {
+                await AppendAsync(text);
+            }
+            wal.Refresh();
+            Assert.True(wal.Length > SqliteStore.JournalSizeLimit, $"the log is {wal.Length} bytes");
+        }
+        // Later commits checkpoint it, restart it from the top and cut the file back to the limit.
+        var appended = 400;
+        for (; appended < 420 && wal.Length > SqliteStore.JournalSizeLimit; appended++)
+        {
+            await AppendAsync(text);
+            wal.Refresh();
+        }
+        Assert.InRange(wal.Length, 0, SqliteStore.JournalSizeLimit);
+        Assert.Equal(appended, _store.Counts(_peerRecord.Id).Outbound);
+    }
 }
