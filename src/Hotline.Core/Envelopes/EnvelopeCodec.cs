@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Hotline.Core.Identity;
@@ -74,8 +75,10 @@ public static class EnvelopeCodec
     /// </summary>
     /// <param name="verified">Batch signatures checked before, shared by the envelopes of a link.</param>
     public static EnvelopeCheck Open(NodeKey expectedSender, NodeKey expectedRecipient,
-        ReadOnlySpan<byte> body, ReadOnlySpan<byte> signature, VerifiedRoots? verified = null)
+        ReadOnlyMemory<byte> bodyBytes, ReadOnlyMemory<byte> signatureBytes, VerifiedRoots? verified = null)
     {
+        var body = bodyBytes.Span;
+        var signature = signatureBytes.Span;
         if (body.Length > EnvelopeLimits.MaxBodyBytes)
         {
             return EnvelopeCheck.Fail("envelope too large");
@@ -146,8 +149,17 @@ public static class EnvelopeCodec
         {
             return EnvelopeCheck.Fail("line test without an answer window");
         }
-        return EnvelopeCheck.Ok(Decode(parsed, body.ToArray(), signature.ToArray()));
+        return EnvelopeCheck.Ok(Decode(parsed, Own(bodyBytes), Own(signatureBytes)));
     }
+
+    /// <summary>
+    /// The bytes as an array of their own: the array under them when they are all of it (a field
+    /// parsed from a frame, which nothing else holds or changes), else a copy.
+    /// </summary>
+    private static byte[] Own(ReadOnlyMemory<byte> bytes) =>
+        MemoryMarshal.TryGetArray(bytes, out var whole) && whole.Offset == 0 && whole.Count == whole.Array!.Length
+            ? whole.Array
+            : bytes.ToArray();
 
     /// <summary>Decodes stored bytes that were verified when they were committed.</summary>
     public static Envelope DecodeTrusted(byte[] body, byte[] signature) =>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Hotline.Core.Identity;
@@ -28,6 +29,8 @@ public static class EnvelopeSignature
     public static byte[][] Sign(NodeIdentity sender, IReadOnlyList<byte[]> bodies)
     {
         var signatures = new byte[bodies.Count][];
+        byte[]? tree = null;
+        Span<byte> message = stackalloc byte[RootMessageLength];
         for (var start = 0; start < bodies.Count; start += MaxBatch)
         {
             var count = Math.Min(MaxBatch, bodies.Count - start);
@@ -36,11 +39,12 @@ public static class EnvelopeSignature
                 signatures[start] = SignatureDomain.Sign(sender, SignatureDomain.Envelope, bodies[start]);
                 continue;
             }
-            var levels = Levels(Enumerable.Range(start, count).Select(i => Leaf(bodies[i])).ToArray());
-            var signature = SignatureDomain.Sign(sender, SignatureDomain.EnvelopeBatch, RootMessage(count, levels[^1][0]));
+            tree ??= new byte[2 * MaxBatch * HashLength];
+            RootMessage(count, Grow(tree, bodies, start, count), message);
+            var signature = SignatureDomain.Sign(sender, SignatureDomain.EnvelopeBatch, message);
             for (var index = 0; index < count; index++)
             {
-                signatures[start + index] = Encode(signature, index, count, levels);
+                signatures[start + index] = Encode(signature, index, count, tree);
             }
         }
         return signatures;
@@ -61,11 +65,29 @@ public static class EnvelopeSignature
             return false;
         }
         int index = signature[64], count = signature[65];
-        if (count < 2 || count > MaxBatch || index >= count || signature.Length != HeaderLength + 32 * Path(index, count).Count())
+        Span<(int Level, int Sibling)> path = stackalloc (int, int)[MaxDepth];
+        if (count < 2 || count > MaxBatch || index >= count || signature.Length != HeaderLength + HashLength * Path(index, count, path))
         {
             return false;
         }
-        var message = RootMessage(count, Root(Leaf(body), index, count, signature[HeaderLength..]));
+        // Up the tree from the body's leaf, its partners read from the signature in turn.
+        Span<byte> node = stackalloc byte[HashLength];
+        Leaf(body, node);
+        var siblings = signature[HeaderLength..];
+        for (var i = 0; siblings.Length > 0; i++, siblings = siblings[HashLength..])
+        {
+            // An even place is a left partner.
+            if (path[i].Sibling % 2 == 0)
+            {
+                Node(siblings[..HashLength], node, node);
+            }
+            else
+            {
+                Node(node, siblings[..HashLength], node);
+            }
+        }
+        Span<byte> message = stackalloc byte[RootMessageLength];
+        RootMessage(count, node, message);
         var ed25519 = signature[..PlainLength];
         if (cache?.Contains(sender, message, ed25519) == true)
         {
@@ -86,86 +108,117 @@ public static class EnvelopeSignature
     public static bool SameBatch(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) =>
         a.Length > PlainLength && b.Length > PlainLength && a[..PlainLength].SequenceEqual(b[..PlainLength]);
 
-    private static byte[] Leaf(ReadOnlySpan<byte> body)
-    {
-        var buffer = new byte[1 + body.Length];
-        body.CopyTo(buffer.AsSpan(1));
-        return SHA256.HashData(buffer);
-    }
+    private const int HashLength = 32;
+    private const int MaxDepth = 4;
+    private const int RootMessageLength = 1 + HashLength;
 
-    private static byte[] Node(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
-    {
-        Span<byte> buffer = stackalloc byte[65];
-        buffer[0] = 1;
-        left.CopyTo(buffer[1..]);
-        right.CopyTo(buffer[33..]);
-        return SHA256.HashData(buffer);
-    }
+    private static Span<byte> Hash(byte[] tree, int levelStart, int place) => tree.AsSpan(levelStart + place * HashLength, HashLength);
 
-    /// <summary>Every level of the tree, leaves first, root last.</summary>
-    private static List<byte[][]> Levels(byte[][] leaves)
+    /// <summary>
+    /// Fills <paramref name="tree"/> with every level of the tree over <paramref name="count"/>
+    /// bodies from <paramref name="start"/>, leaves first, each level's hashes side by side; returns the root.
+    /// </summary>
+    private static ReadOnlySpan<byte> Grow(byte[] tree, IReadOnlyList<byte[]> bodies, int start, int count)
     {
-        var levels = new List<byte[][]> { leaves };
-        while (levels[^1].Length > 1)
+        for (var i = 0; i < count; i++)
         {
-            var below = levels[^1];
-            var level = new byte[(below.Length + 1) / 2][];
-            for (var i = 0; i < level.Length; i++)
-            {
-                level[i] = 2 * i + 1 < below.Length ? Node(below[2 * i], below[2 * i + 1]) : below[2 * i];
-            }
-            levels.Add(level);
+            Leaf(bodies[start + i], Hash(tree, 0, i));
         }
-        return levels;
+        var level = 0;
+        for (var width = count; width > 1; width = (width + 1) / 2)
+        {
+            var above = level + width * HashLength;
+            for (var i = 0; 2 * i < width; i++)
+            {
+                var into = Hash(tree, above, i);
+                if (2 * i + 1 < width)
+                {
+                    Node(Hash(tree, level, 2 * i), Hash(tree, level, 2 * i + 1), into);
+                }
+                else
+                {
+                    Hash(tree, level, 2 * i).CopyTo(into);
+                }
+            }
+            level = above;
+        }
+        return Hash(tree, level, 0);
     }
 
-    private static byte[] Encode(byte[] signature, int index, int count, List<byte[][]> levels)
+    /// <summary>Envelope <paramref name="index"/>'s batch signature: the root's signature, its place, and its path's hashes.</summary>
+    private static byte[] Encode(byte[] signature, int index, int count, byte[] tree)
     {
-        var path = Path(index, count).ToList();
-        var encoded = new byte[HeaderLength + 32 * path.Count];
+        Span<(int Level, int Sibling)> path = stackalloc (int, int)[MaxDepth];
+        var steps = Path(index, count, path);
+        var encoded = new byte[HeaderLength + HashLength * steps];
         signature.CopyTo(encoded, 0);
         encoded[64] = (byte)index;
         encoded[65] = (byte)count;
-        for (var i = 0; i < path.Count; i++)
+        for (var i = 0; i < steps; i++)
         {
-            levels[path[i].Level][path[i].Sibling].CopyTo(encoded, HeaderLength + 32 * i);
+            Hash(tree, LevelStart(count, path[i].Level), path[i].Sibling).CopyTo(encoded.AsSpan(HeaderLength + HashLength * i));
         }
         return encoded;
     }
 
-    /// <summary>
-    /// The levels, from the leaves up, at which the node on the way from leaf <paramref name="index"/>
-    /// of <paramref name="count"/> to the root has a partner, and that partner's place in its level.
-    /// </summary>
-    private static IEnumerable<(int Level, int Sibling)> Path(int index, int count)
+    /// <summary>Where level <paramref name="level"/> of a tree over <paramref name="count"/> leaves starts in its buffer.</summary>
+    private static int LevelStart(int count, int level)
     {
+        var start = 0;
+        for (var width = count; level > 0; level--, width = (width + 1) / 2)
+        {
+            start += width * HashLength;
+        }
+        return start;
+    }
+
+    private static void Leaf(ReadOnlySpan<byte> body, Span<byte> into)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(1 + body.Length);
+        try
+        {
+            buffer[0] = 0;
+            body.CopyTo(buffer.AsSpan(1));
+            SHA256.HashData(buffer.AsSpan(0, 1 + body.Length), into);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>An inner node; <paramref name="into"/> may be either input.</summary>
+    private static void Node(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, Span<byte> into)
+    {
+        Span<byte> buffer = stackalloc byte[1 + 2 * HashLength];
+        buffer[0] = 1;
+        left.CopyTo(buffer[1..]);
+        right.CopyTo(buffer[(1 + HashLength)..]);
+        SHA256.HashData(buffer, into);
+    }
+
+    /// <summary>
+    /// Fills <paramref name="path"/> with the levels, from the leaves up, at which the node on the way
+    /// from leaf <paramref name="index"/> of <paramref name="count"/> to the root has a partner, and
+    /// that partner's place in its level; returns how many there are.
+    /// </summary>
+    private static int Path(int index, int count, Span<(int Level, int Sibling)> path)
+    {
+        var steps = 0;
         for (int level = 0, width = count; width > 1; level++, width = (width + 1) / 2, index /= 2)
         {
             if ((index ^ 1) < width)
             {
-                yield return (level, index ^ 1);
+                path[steps++] = (level, index ^ 1);
             }
         }
+        return steps;
     }
 
-    private static byte[] Root(byte[] leaf, int index, int count, ReadOnlySpan<byte> path)
+    private static void RootMessage(int count, ReadOnlySpan<byte> root, Span<byte> message)
     {
-        var node = leaf;
-        foreach (var (_, sibling) in Path(index, count))
-        {
-            // An even place is a left partner.
-            node = sibling % 2 == 0 ? Node(path[..32], node) : Node(node, path[..32]);
-            path = path[32..];
-        }
-        return node;
-    }
-
-    private static byte[] RootMessage(int count, byte[] root)
-    {
-        var message = new byte[33];
         message[0] = (byte)count;
-        root.CopyTo(message, 1);
-        return message;
+        root.CopyTo(message[1..]);
     }
 }
 
@@ -173,13 +226,22 @@ public static class EnvelopeSignature
 public sealed class VerifiedRoots
 {
     private const int Capacity = 4096;
-    private readonly ConcurrentDictionary<string, byte> _verified = new();
+    private const int StatementLength = 32 + 33 + 64;
+    // The whole signed statement is the key: a hit means this exact (key, count, root, signature)
+    // verified. Looked up by a span on the stack; only a new statement takes an array.
+    private readonly ConcurrentDictionary<byte[], byte> _verified = new(StatementComparer.Instance);
+    private readonly ConcurrentDictionary<byte[], byte>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
     // ConcurrentDictionary.Count takes every lock of the table: counted here instead (approximately
     // under races, which only moves the moment the cache is cleared).
     private int _count;
 
-    internal bool Contains(NodeKey sender, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature) =>
-        _verified.ContainsKey(Key(sender, message, signature));
+    public VerifiedRoots() => _lookup = _verified.GetAlternateLookup<ReadOnlySpan<byte>>();
+
+    internal bool Contains(NodeKey sender, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        Span<byte> statement = stackalloc byte[StatementLength];
+        return _lookup.ContainsKey(Statement(sender, message, signature, statement));
+    }
 
     internal void Add(NodeKey sender, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
@@ -188,19 +250,38 @@ public sealed class VerifiedRoots
             _verified.Clear();
             Volatile.Write(ref _count, 0);
         }
-        if (_verified.TryAdd(Key(sender, message, signature), 0))
+        Span<byte> statement = stackalloc byte[StatementLength];
+        if (_lookup.TryAdd(Statement(sender, message, signature, statement), 0))
         {
             Interlocked.Increment(ref _count);
         }
     }
 
-    // The whole signed statement is the key: a hit means this exact (key, count, root, signature) verified.
-    private static string Key(NodeKey sender, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    private static ReadOnlySpan<byte> Statement(NodeKey sender, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature, Span<byte> into)
     {
-        Span<byte> all = stackalloc byte[32 + 33 + 64];
-        sender.Bytes.CopyTo(all);
-        message.CopyTo(all[32..]);
-        signature.CopyTo(all[65..]);
-        return Convert.ToBase64String(all);
+        sender.Bytes.CopyTo(into);
+        message.CopyTo(into[32..]);
+        signature.CopyTo(into[65..]);
+        return into;
+    }
+
+    private sealed class StatementComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static readonly StatementComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] bytes) => GetHashCode((ReadOnlySpan<byte>)bytes);
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(alternate);
+            return hash.ToHashCode();
+        }
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
     }
 }

@@ -20,9 +20,22 @@ public sealed record Label
             ? $"{Classification}//{Policy}"
             : $"{Classification}//{Policy}//REL {string.Join(',', ReleasableTo)}";
 
-    public bool Equals(Label? other) => other is not null && ToString() == other.ToString();
+    // Field by field (every arriving envelope's label is checked against both lists): no display form built.
+    public bool Equals(Label? other) =>
+        other is not null && Classification == other.Classification && Policy == other.Policy
+        && ReleasableTo.SequenceEqual(other.ReleasableTo, StringComparer.Ordinal);
 
-    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(ToString());
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(Classification, StringComparer.Ordinal);
+        hash.Add(Policy, StringComparer.Ordinal);
+        foreach (var country in ReleasableTo)
+        {
+            hash.Add(country, StringComparer.Ordinal);
+        }
+        return hash.ToHashCode();
+    }
 
     public static bool TryParse(string? text, out Label? label)
     {

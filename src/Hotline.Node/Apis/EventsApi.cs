@@ -68,7 +68,8 @@ public static class EventsApi
     private static void Write(PipeWriter body, Utf8JsonWriter writer, NodeEvent e, JsonSerializerOptions options)
     {
         body.Write("event: "u8);
-        body.Write(System.Text.Encoding.UTF8.GetBytes(e.Type));
+        var type = body.GetSpan(System.Text.Encoding.UTF8.GetMaxByteCount(e.Type.Length));
+        body.Advance(System.Text.Encoding.UTF8.GetBytes(e.Type, type));
         body.Write("\ndata: "u8);
         writer.Reset(body);
         JsonSerializer.Serialize(writer, e, options);

@@ -5,11 +5,9 @@ using System.Threading.Channels;
 using Hotline.Node.Messaging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Hotline.Node.Apis;
 
@@ -34,7 +32,7 @@ public static class MessageStreamApi
         return api;
     }
 
-    private static async Task RunAsync(HttpContext http, MessageService messages, IOptions<JsonOptions> json, IHostApplicationLifetime lifetime, ILoggerFactory logs)
+    private static async Task RunAsync(HttpContext http, MessageService messages, IHostApplicationLifetime lifetime, ILoggerFactory logs)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -43,13 +41,13 @@ public static class MessageStreamApi
             return;
         }
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        var stream = new MessageStream(socket, messages, json.Value.SerializerOptions, logs.CreateLogger(typeof(MessageStreamApi).FullName!));
+        var stream = new MessageStream(socket, messages, logs.CreateLogger(typeof(MessageStreamApi).FullName!));
         await stream.RunAsync(http.RequestAborted, lifetime.ApplicationStopping);
     }
 }
 
 /// <summary>One WebSocket of <see cref="MessageStreamApi"/>: a loop reading sends, a loop writing their answers in order.</summary>
-internal sealed partial class MessageStream(WebSocket socket, MessageService messages, JsonSerializerOptions options, ILogger log)
+internal sealed partial class MessageStream(WebSocket socket, MessageService messages, ILogger log)
 {
     private readonly Channel<Task<ReadOnlyMemory<byte>>> _answers = Channel.CreateBounded<Task<ReadOnlyMemory<byte>>>(
         new BoundedChannelOptions(MessageStreamApi.Window) { SingleReader = true, SingleWriter = true });
@@ -159,7 +157,7 @@ internal sealed partial class MessageStream(WebSocket socket, MessageService mes
         try
         {
             var result = await sending;
-            return result.Value is { } message ? Answer(n, "message", w => JsonSerializer.Serialize(w, message, options))
+            return result.Value is { } message ? Answer(n, "message", w => JsonSerializer.Serialize(w, message, ApiJson.Default.MessageView))
                 : Problem(n, result.Status, result.Error!, result.Fix);
         }
         catch (Exception e) when (e is not OperationCanceledException)

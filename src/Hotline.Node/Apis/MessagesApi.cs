@@ -29,16 +29,26 @@ public static class MessagesApi
         return api;
     }
 
-    private static async Task<IResult> SendAsync(SendRequest request, MessageService messages, CancellationToken ct)
+    private static async Task<IResult> SendAsync(HttpRequest http, MessageService messages, CancellationToken ct)
     {
+        var (request, problem) = await JsonBody.ReadAsync(http, ApiJson.Default.SendRequest, ct);
+        if (request is null)
+        {
+            return problem!;
+        }
         var result = await messages.SendAsync(request, ct);
         return result.Value is { } m
             ? Results.Accepted($"/api/messages/{m.Id}", m)
             : Problems.Of(result.Status, result.Error!, result.Fix);
     }
 
-    private static async Task<IResult> SendBatchAsync(SendBatchRequest request, MessageService messages, CancellationToken ct)
+    private static async Task<IResult> SendBatchAsync(HttpRequest http, MessageService messages, CancellationToken ct)
     {
+        var (request, problem) = await JsonBody.ReadAsync(http, ApiJson.Default.SendBatchRequest, ct);
+        if (request is null)
+        {
+            return problem!;
+        }
         var result = await messages.SendBatchAsync(request.Messages, ct);
         return result.Value is { } list
             ? Results.Accepted((string?)null, new SendBatchResponse(list))

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Hotline.Core.Envelopes;
 using Hotline.Core.Messages;
 using Hotline.Node.Hosting;
@@ -25,6 +26,30 @@ public sealed class LinkPolicy(NodeConfig config)
     /// <summary>Channels both sides offer.</summary>
     public IReadOnlyList<string> Channels(PeerRecord peer) => config.Channels.Intersect(peer.Channels).ToArray();
 
+    // Membership of both sides' lists, as Channels and Labels intersect them, without building the
+    // lists: every send and every arriving envelope asks.
+
+    /// <summary>True when both sides offer <paramref name="channel"/>.</summary>
+    public bool Offers(PeerRecord peer, [NotNullWhen(true)] string? channel) =>
+        channel is not null && config.Channels.Contains(channel) && peer.Channels.Contains(channel);
+
+    /// <summary>True when both sides listed <paramref name="label"/>.</summary>
+    public bool Allows(PeerRecord peer, [NotNullWhen(true)] Label? label) =>
+        label is not null && _labels.Contains(label) && peer.Labels.Contains(label);
+
+    /// <summary>The first of this node's labels that the peer listed too: a message's label when it names none.</summary>
+    public Label? DefaultLabel(PeerRecord peer)
+    {
+        foreach (var label in _labels)
+        {
+            if (peer.Labels.Contains(label))
+            {
+                return label;
+            }
+        }
+        return null;
+    }
+
     public Deadlines Deadlines(PeerRecord peer) => peer.Settings.Deadlines ?? config.Deadlines;
 
     /// <summary>Why an arriving, correctly signed envelope breaks what the link allows; null when it does not.</summary>
@@ -34,12 +59,11 @@ public sealed class LinkPolicy(NodeConfig config)
         {
             return null;
         }
-        // Membership of both sides' lists, as Channels and Labels intersect them, without building the lists for every envelope.
-        if (!config.Channels.Contains(e.Channel) || !peer.Channels.Contains(e.Channel))
+        if (!Offers(peer, e.Channel))
         {
             return $"channel '{e.Channel}' is not offered on this link";
         }
-        if (e.Label is null || !_labels.Contains(e.Label) || !peer.Labels.Contains(e.Label))
+        if (!Allows(peer, e.Label))
         {
             return $"label '{e.Label}' is not allowed on this link";
         }

@@ -334,7 +334,7 @@ public sealed class PeerLink
     private readonly VerifiedRoots _verified = new();
 
     private EnvelopeCheck Open(SignedEnvelope signed) =>
-        EnvelopeCodec.Open(Peer.Key, _ctx.Identity.PublicKey, signed.Body.Span, signed.Signature.Span, _verified);
+        EnvelopeCodec.Open(Peer.Key, _ctx.Identity.PublicKey, signed.Body.Memory, signed.Signature.Memory, _verified);
 
     /// <summary>Signs one receipt for what was committed (or refused): the caller has the commit done before it asks.</summary>
     internal SignedReceipt SealReceipt(ReceiptContent content) =>

@@ -72,11 +72,10 @@ public sealed class MessageService(IHotlineStore store, IMessageHistory history,
         {
             return Fail(ApiResult<MessageView>.NotFound($"unknown peer '{request.Peer}'", "Use a peer name or id from 'hotline peer list', or pair first with 'hotline peer add CARD'."));
         }
-        var channels = policy.Channels(peer);
-        if (request.Channel is null || !channels.Contains(request.Channel))
+        if (!policy.Offers(peer, request.Channel))
         {
             return Fail(ApiResult<MessageView>.Invalid($"unknown channel '{request.Channel}' on the link with {peer.Name}",
-                $"Use one of: {string.Join(", ", channels)}."));
+                $"Use one of: {string.Join(", ", policy.Channels(peer))}."));
         }
         var content = Content(request);
         if (content.Error is not null)
@@ -87,13 +86,12 @@ public sealed class MessageService(IHotlineStore store, IMessageHistory history,
         {
             return Fail(ApiResult<MessageView>.Invalid($"unknown precedence '{request.Precedence}'", "Use FLASH, IMMEDIATE, PRIORITY or ROUTINE."));
         }
-        var allowed = policy.Labels(peer);
         Label? label;
         if (request.Label is null)
         {
-            label = allowed.FirstOrDefault();
+            label = policy.DefaultLabel(peer);
         }
-        else if (!Label.TryParse(request.Label, out label) || !allowed.Contains(label))
+        else if (!Label.TryParse(request.Label, out label) || !policy.Allows(peer, label))
         {
             label = null;
         }
@@ -101,7 +99,7 @@ public sealed class MessageService(IHotlineStore store, IMessageHistory history,
         {
             return Fail(ApiResult<MessageView>.Invalid(
                 request.Label is null ? $"no label is agreed on the link with {peer.Name}" : $"label '{request.Label}' is not allowed on the link with {peer.Name}",
-                $"Use one of: {string.Join("; ", allowed)}."));
+                $"Use one of: {string.Join("; ", policy.Labels(peer))}."));
         }
         return (peer, new EnvelopeDraft
         {

@@ -169,8 +169,13 @@ public sealed class NodeMetrics(EventHub events, LinkManager links, PeerDirector
 
         public void Observe(double seconds)
         {
-            var i = Array.FindIndex(Buckets, b => seconds <= b);
-            Interlocked.Increment(ref _counts[i < 0 ? Buckets.Length : i]);
+            // The first bucket it fits, or the last (+Inf); a loop, as this runs for every delivered message.
+            var i = 0;
+            while (i < Buckets.Length && seconds > Buckets[i])
+            {
+                i++;
+            }
+            Interlocked.Increment(ref _counts[i]);
             Interlocked.Add(ref _sumMicros, (long)(seconds * 1_000_000));
         }
 

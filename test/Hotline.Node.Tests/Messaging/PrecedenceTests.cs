@@ -65,4 +65,47 @@ public sealed class PrecedenceTests
         Assert.Equal("UNCLASSIFIED//HOTLINE", ok.GetProperty("label").GetString());
         Assert.Matches(@"^\d{6}Z [A-Z]{3} \d{2}$", ok.GetProperty("dtg").GetString()!);
     }
+
+    [Theory]
+    [InlineData("/api/messages", "text/plain", "{}", 415)]
+    [InlineData("/api/messages", "application/json", "{\"peer\": ", 400)]
+    [InlineData("/api/messages", "application/json", "null", 400)]
+    [InlineData("/api/messages", "application/json", "", 400)]
+    [InlineData("/api/messages", "application/json", "[1, 2]", 400)]
+    [InlineData("/api/messages/batch", "application/json", "{\"messages\": [{\"peer\": 1}]}", 400)]
+    [InlineData("/api/messages/batch", "text/plain", "{\"messages\": []}", 415)]
+    public async Task A_body_that_is_not_a_json_request_gets_a_problem_and_sends_nothing(string path, string type, string body, int status)
+    {
+        await using var cluster = await TwoNodeCluster.StartAsync();
+        var api = cluster.A.Api;
+
+        using var content = new System.Net.Http.StringContent(body, System.Text.Encoding.UTF8, type);
+        using var answer = await api.Http.PostAsync(path, content);
+
+        Assert.Equal(status, (int)answer.StatusCode);
+        Assert.Equal("application/problem+json", answer.Content.Headers.ContentType?.MediaType);
+        using var problem = System.Text.Json.JsonDocument.Parse(await answer.Content.ReadAsStringAsync());
+        Assert.False(string.IsNullOrEmpty(problem.RootElement.GetProperty("title").GetString()));
+        Assert.Empty(cluster.A.Outbound(cluster.B));
+    }
+
+    [Fact]
+    public async Task A_send_whose_body_arrives_in_chunks_is_read_whole()
+    {
+        await using var cluster = await TwoNodeCluster.StartAsync();
+        var json = System.Text.Encoding.UTF8.GetBytes($$"""{"peer": "{{cluster.B.Id}}", "channel": "navy", "text": "{{new string('x', 60_000)}}"}""");
+        // A stream of unknown length goes out chunked, without a Content-Length.
+        using var content = new System.Net.Http.StreamContent(new UnknownLength(json));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var answer = await cluster.A.Api.Http.PostAsync("/api/messages", content);
+
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, answer.StatusCode);
+        Assert.Equal(60_000, Assert.Single(cluster.A.Outbound(cluster.B)).Envelope.Text.Length);
+    }
+
+    private sealed class UnknownLength(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
 }
