@@ -124,25 +124,25 @@ public static class EnvelopeSignature
         {
             Leaf(bodies[start + i], Hash(tree, 0, i));
         }
-        var level = 0;
+        var levelStart = 0;
         for (var width = count; width > 1; width = (width + 1) / 2)
         {
-            var above = level + width * HashLength;
+            var above = levelStart + width * HashLength;
             for (var i = 0; 2 * i < width; i++)
             {
                 var into = Hash(tree, above, i);
                 if (2 * i + 1 < width)
                 {
-                    Node(Hash(tree, level, 2 * i), Hash(tree, level, 2 * i + 1), into);
+                    Node(Hash(tree, levelStart, 2 * i), Hash(tree, levelStart, 2 * i + 1), into);
                 }
                 else
                 {
-                    Hash(tree, level, 2 * i).CopyTo(into);
+                    Hash(tree, levelStart, 2 * i).CopyTo(into);
                 }
             }
-            level = above;
+            levelStart = above;
         }
-        return Hash(tree, level, 0);
+        return Hash(tree, levelStart, 0);
     }
 
     /// <summary>Envelope <paramref name="index"/>'s batch signature: the root's signature, its place, and its path's hashes.</summary>
