@@ -65,8 +65,8 @@ public sealed partial class StoreVerifier
         }
         foreach (var m in outbound.Messages)
         {
-            var delivered = !m.Row.IsNull("delivered_ms");
-            var reason = m.Row.Text("rejected");
+            var delivered = m.Row.Delivered;
+            var reason = m.Row.Rejected;
             var rejection = rejected.TryGetValue(m.Seq, out var rj) ? rj.Reason : null;
             if (delivered && !Covered(m.Seq))
             {
@@ -80,7 +80,7 @@ public sealed partial class StoreVerifier
             {
                 Problem("envelopes", m.Where, "a receipt from the peer covers it, but it is not marked delivered or rejected");
             }
-            if (m.Row.Long("receipt_id") is { } rid && !(ids.Contains(rid)
+            if (m.Row.ReceiptId is { } rid && !(ids.Contains(rid)
                 && (byReceipt[rid].Any(r => m.Seq >= r.First && m.Seq <= r.Last) || (rejection is not null && rj.Receipt == rid))))
             {
                 Problem("envelopes", m.Where, $"receipt_id {rid} does not refer to a receipt of the peer that covers it");
@@ -236,9 +236,9 @@ public sealed partial class StoreVerifier
         {
             var mine = byMessage[id].ToList();
             var ack = mine.FirstOrDefault(r => r.Envelope.Kind == EnvelopeKind.Acknowledgement);
-            var ackedMs = m.Row.Long("acked_ms");
-            var ackedBy = m.Row.Text("acked_by");
-            var reply = m.Row.Text("ack_reply");
+            var ackedMs = m.Row.AckedMs;
+            var ackedBy = m.Row.AckedBy;
+            var reply = m.Row.AckReply;
             if (ack is null)
             {
                 if (ackedMs is not null || ackedBy is not null || reply is not null)
@@ -255,8 +255,8 @@ public sealed partial class StoreVerifier
                         $"columns acked_ms, acked_by, ack_reply say '{ackedBy}' at {ackedMs} ('{reply}'), but the signed acknowledgement (seq {ack.Seq}) says '{e.Actor}' at {e.Created.ToUnixTimeMilliseconds()} ('{e.Text}')");
                 }
             }
-            var seenMs = m.Row.Long("seen_ms");
-            var seenBy = m.Row.Text("seen_by");
+            var seenMs = m.Row.SeenMs;
+            var seenBy = m.Row.SeenBy;
             if (seenMs is null && seenBy is null)
             {
                 if (mine.Count > 0)

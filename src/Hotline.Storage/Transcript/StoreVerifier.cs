@@ -159,7 +159,7 @@ public sealed partial class StoreVerifier
         Column(row, "created_ms", e.Created.ToUnixTimeMilliseconds(), where);
         Column(row, "label", e.Label?.ToString(), where);
         Column(row, "reference", e.Reference is { } r ? Uuid7.ToBytes(r) : null, where);
-        d.Messages.Add(new RowState(entry.Seq, e, row, where));
+        d.Messages.Add(new RowState(entry.Seq, e, RowMarks.Of(row), where));
     }
 
     private void CheckRefusedRow(PeerContext peer, DirectionRecord d, RawRow row)
@@ -294,5 +294,18 @@ public sealed partial class StoreVerifier
         }
     }
 
-    private sealed record RowState(long Seq, Envelope Envelope, RawRow Row, string Where);
+    /// <summary>
+    /// A message kept for the checks that need every row of both directions first (receipts,
+    /// answers): its envelope and the columns those checks compare, not the whole row, so that a
+    /// record of millions of messages is held in a fraction of the memory.
+    /// </summary>
+    private sealed record RowState(long Seq, Envelope Envelope, RowMarks Row, string Where);
+
+    /// <summary>The columns of a message's row that say how far it got.</summary>
+    private sealed record RowMarks(bool Delivered, string? Rejected, long? ReceiptId, long? AckedMs, string? AckedBy, string? AckReply,
+        long? SeenMs, string? SeenBy)
+    {
+        public static RowMarks Of(RawRow row) => new(!row.IsNull("delivered_ms"), row.Text("rejected"), row.Long("receipt_id"),
+            row.Long("acked_ms"), row.Text("acked_by"), row.Text("ack_reply"), row.Long("seen_ms"), row.Text("seen_by"));
+    }
 }
