@@ -138,12 +138,61 @@ public sealed class NodeProcess : IAsyncDisposable
             ? host
             : Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
 
-    /// <summary>A loopback port that is free right now (the OS picks it).</summary>
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A loopback port that is free right now, for a node started later to listen on. Taken below
+    /// the kernel's ephemeral range: a port the OS picks for a listener (port 0) comes from that
+    /// range, and so does the local port of every outgoing connection, which could take it before
+    /// the node binds it (a bench run failed so once, "address already in use"). Never the same
+    /// port twice in this process.
+    /// </summary>
     public static int FreePort()
     {
+        var below = EphemeralStart();
+        lock (HandedOut)
+        {
+            for (var attempt = 0; attempt < 200; attempt++)
+            {
+                var port = Random.Shared.Next(below / 2, below);
+                if (!HandedOut.Contains(port) && Bindable(port))
+                {
+                    HandedOut.Add(port);
+                    return port;
+                }
+            }
+        }
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static bool Bindable(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The first port of the kernel's ephemeral range (Linux: 32768 unless set otherwise).</summary>
+    private static int EphemeralStart()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
+            return int.TryParse(range[0], out var start) && start > 2048 ? start : 32768;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return 32768;
+        }
     }
 
     public ValueTask DisposeAsync() => new(KillAsync());
