@@ -186,4 +186,15 @@ public sealed class CliTests : IDisposable
         Assert.Contains("Catalog     1999.1", added.Stdout, StringComparison.Ordinal);
         Assert.Contains($"warning: the peer uses message catalog 1999.1, this node {MessageCatalog.Default.Version}", added.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Ports_handed_out_for_nodes_lie_below_the_ephemeral_range_and_are_never_the_same_twice()
+    {
+        // Outgoing connections take their local ports from the ephemeral range (Linux: 32768 and up),
+        // so one could take a port handed out there before its node binds it.
+        var ports = Enumerable.Range(0, 64).Select(_ => Hotline.Cli.Demo.NodeProcess.FreePort()).ToList();
+
+        Assert.Equal(ports.Count, ports.Distinct().Count());
+        Assert.All(ports, p => Assert.InRange(p, 1024, 32767));
+    }
 }
