@@ -124,25 +124,24 @@ public static class EnvelopeSignature
         {
             Leaf(bodies[start + i], Hash(tree, 0, i));
         }
-        var levelStart = 0;
-        for (var width = count; width > 1; width = (width + 1) / 2)
+        var level = 0;
+        for (var width = count; width > 1; level++, width = (width + 1) / 2)
         {
-            var above = levelStart + width * HashLength;
+            int below = LevelStart(count, level), above = LevelStart(count, level + 1);
             for (var i = 0; 2 * i < width; i++)
             {
                 var into = Hash(tree, above, i);
                 if (2 * i + 1 < width)
                 {
-                    Node(Hash(tree, levelStart, 2 * i), Hash(tree, levelStart, 2 * i + 1), into);
+                    Node(Hash(tree, below, 2 * i), Hash(tree, below, 2 * i + 1), into);
                 }
                 else
                 {
-                    Hash(tree, levelStart, 2 * i).CopyTo(into);
+                    Hash(tree, below, 2 * i).CopyTo(into);
                 }
             }
-            levelStart = above;
         }
-        return Hash(tree, levelStart, 0);
+        return Hash(tree, LevelStart(count, level), 0);
     }
 
     /// <summary>Envelope <paramref name="index"/>'s batch signature: the root's signature, its place, and its path's hashes.</summary>
