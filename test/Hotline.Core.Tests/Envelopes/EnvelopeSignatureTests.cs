@@ -45,6 +45,51 @@ public sealed class EnvelopeSignatureTests : IDisposable
         Assert.All(signatures, s => Assert.True(s.Length <= 66 + 4 * 32));
     }
 
+    /// <summary>
+    /// The batch format as docs/protocol.md §6.4 writes it, built here from the text and not from
+    /// the code: a leaf is SHA-256(0x00 || body), an inner node SHA-256(0x01 || left || right), the
+    /// last node of a level without a partner moves up unchanged; the signature is over count || root,
+    /// followed by index, count and the partners on the way up. Envelopes signed by earlier versions
+    /// and records already stored depend on it.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(5)]
+    [InlineData(13)]
+    [InlineData(16)]
+    public void A_batch_signature_is_laid_out_as_the_protocol_says(int n)
+    {
+        var bodies = Bodies(n);
+        var signatures = EnvelopeSignature.Sign(_sender, bodies);
+
+        static byte[] Sha(params byte[][] parts) => System.Security.Cryptography.SHA256.HashData(parts.SelectMany(p => p).ToArray());
+        var levels = new List<byte[][]> { bodies.Select(b => Sha([0], b)).ToArray() };
+        while (levels[^1].Length > 1)
+        {
+            var below = levels[^1];
+            levels.Add(Enumerable.Range(0, (below.Length + 1) / 2)
+                .Select(i => 2 * i + 1 < below.Length ? Sha([1], below[2 * i], below[2 * i + 1]) : below[2 * i])
+                .ToArray());
+        }
+        var rootStatement = new[] { (byte)n }.Concat(levels[^1][0]).ToArray();
+        for (var index = 0; index < n; index++)
+        {
+            var signature = signatures[index];
+            Assert.True(SignatureDomain.Verify(_sender.PublicKey, SignatureDomain.EnvelopeBatch, rootStatement, signature.AsSpan(0, 64)));
+            Assert.Equal((byte)index, signature[64]);
+            Assert.Equal((byte)n, signature[65]);
+            var partners = new List<byte>();
+            for (int level = 0, place = index; level < levels.Count - 1; level++, place /= 2)
+            {
+                if ((place ^ 1) < levels[level].Length)
+                {
+                    partners.AddRange(levels[level][place ^ 1]);
+                }
+            }
+            Assert.Equal(partners.ToArray(), signature[66..]);
+        }
+    }
+
     [Fact]
     public void Signatures_of_one_batch_are_the_same_batch_and_no_others_are()
     {
