@@ -165,7 +165,11 @@ public static class EnvelopeCodec
     public static Envelope DecodeTrusted(byte[] body, byte[] signature) =>
         Decode(EnvelopeBody.Parser.ParseFrom(body), body, signature);
 
-    private static Envelope Decode(EnvelopeBody b, byte[] bytes, byte[] signature) => new()
+    /// <summary>The same, from a body already parsed and hashed (SHA-256 of <paramref name="body"/>) while it was checked.</summary>
+    public static Envelope DecodeTrusted(EnvelopeBody parsed, byte[] body, byte[] signature, byte[] hash) =>
+        Decode(parsed, body, signature, hash);
+
+    private static Envelope Decode(EnvelopeBody b, byte[] bytes, byte[] signature, byte[]? hash = null) => new()
     {
         Id = Uuid7.FromBytes(b.Id.Span),
         Sender = b.Sender.ToByteArray(),
@@ -185,7 +189,7 @@ public static class EnvelopeCodec
         Template = b.Template is { } t ? new TemplateRef(t.Id, t.CatalogVersion, [.. t.Values.Select(v => KeyValuePair.Create(v.Name, v.Value))]) : null,
         Body = bytes,
         Signature = signature,
-        Hash = SHA256.HashData(bytes),
+        Hash = hash ?? SHA256.HashData(bytes),
     };
 }
 

@@ -27,8 +27,13 @@ public sealed record ChainEntry
     /// 32 bytes after). Content rules (kind, channel, text) are not its concern.
     /// </summary>
     /// <param name="verified">Batch signatures already checked in this run (each batch costs one Ed25519 check).</param>
-    public static ChainEntryOpen Open(LinkSides sides, ChainDirection d, byte[] body, byte[] signature, VerifiedRoots? verified = null)
+    public static ChainEntryOpen Open(LinkSides sides, ChainDirection d, byte[] body, byte[] signature, VerifiedRoots? verified = null) =>
+        Open(sides, d, body, signature, verified, out _);
+
+    /// <param name="parsed">The body as parsed for the checks, when it passed them: for <see cref="EnvelopeCodec.DecodeTrusted(EnvelopeBody, byte[], byte[], byte[])"/>.</param>
+    public static ChainEntryOpen Open(LinkSides sides, ChainDirection d, byte[] body, byte[] signature, VerifiedRoots? verified, out EnvelopeBody? parsedBody)
     {
+        parsedBody = null;
         var sender = sides.Sender(d);
         if (body.Length > EnvelopeLimits.MaxBodyBytes)
         {
@@ -59,6 +64,7 @@ public sealed record ChainEntry
         {
             return ChainEntryOpen.Fail(bad);
         }
+        parsedBody = parsed;
         return ChainEntryOpen.Ok(new ChainEntry
         {
             Direction = d,

@@ -1,9 +1,10 @@
 namespace Hotline.Storage.Transcript;
 
 /// <summary>One row exactly as stored. The typed getters return null when the value is missing or of another type.</summary>
-public sealed class RawRow(IReadOnlyDictionary<string, object?> values)
+/// <param name="columns">Each column's place in <paramref name="values"/>, shared by the rows of one query.</param>
+public sealed class RawRow(IReadOnlyDictionary<string, int> columns, object?[] values)
 {
-    public object? this[string column] => values.GetValueOrDefault(column);
+    public object? this[string column] => columns.TryGetValue(column, out var i) ? values[i] : null;
 
     public long? Long(string column) => this[column] as long?;
 

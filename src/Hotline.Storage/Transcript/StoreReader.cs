@@ -71,8 +71,9 @@ public sealed class StoreReader : IDisposable
     public IReadOnlyList<RawRow> StrayEnvelopes() =>
         Rows("SELECT * FROM envelopes WHERE peer_id NOT IN (SELECT peer_id FROM peers) OR direction NOT IN (0, 1) OR typeof(direction) <> 'integer' ORDER BY pos");
 
-    public IReadOnlyList<RawRow> Receipts(string? peerId) =>
-        Rows(peerId is null
+    /// <summary>Receipts of one peer, or (null) those of no known peer, as they are read.</summary>
+    public IEnumerable<RawRow> Receipts(string? peerId) =>
+        Stream(peerId is null
             ? "SELECT * FROM receipts WHERE peer_id NOT IN (SELECT peer_id FROM peers) ORDER BY receipt_id"
             : "SELECT * FROM receipts WHERE peer_id = $p ORDER BY receipt_id", ("$p", peerId));
 
@@ -91,15 +92,19 @@ public sealed class StoreReader : IDisposable
     {
         using var command = _db.Command(sql, args);
         using var r = command.ExecuteReader();
-        var names = Enumerable.Range(0, r.FieldCount).Select(r.GetName).ToArray();
+        var columns = new Dictionary<string, int>(r.FieldCount, StringComparer.Ordinal);
+        for (var i = 0; i < r.FieldCount; i++)
+        {
+            columns[r.GetName(i)] = i;
+        }
         while (r.Read())
         {
-            var values = new Dictionary<string, object?>(names.Length, StringComparer.Ordinal);
-            for (var i = 0; i < names.Length; i++)
+            var values = new object?[r.FieldCount];
+            for (var i = 0; i < values.Length; i++)
             {
-                values[names[i]] = r.IsDBNull(i) ? null : r.GetValue(i);
+                values[i] = r.IsDBNull(i) ? null : r.GetValue(i);
             }
-            yield return new RawRow(values);
+            yield return new RawRow(columns, values);
         }
     }
 

@@ -9,15 +9,13 @@ public sealed partial class StoreVerifier
 {
     private const long MaxSeqsChecked = 10_000_000;
 
-    /// <summary>The peer's signed receipts: each must verify, name envelopes this node holds, and match the delivery columns.</summary>
-    private int CheckReceipts(PeerContext peer, DirectionRecord outbound)
+    /// <summary>The peer's signed receipts, each of which must verify; what they cover, for the envelope rows to be checked against.</summary>
+    private ReceiptIndex ReadReceipts(PeerContext peer)
     {
-        var committed = new List<(long First, long Last, long Receipt)>();
-        var rejected = new Dictionary<long, (string Reason, long Receipt)>();
-        var ids = new HashSet<long>();
-        var rows = _reader.Receipts(peer.Id);
-        foreach (var row in rows)
+        var index = new ReceiptIndex();
+        foreach (var row in _reader.Receipts(peer.Id))
         {
+            index.Rows++;
             var id = row.Long("receipt_id") ?? 0;
             var where = $"peer {peer.Name} ({peer.Id}), receipt {id}";
             var body = row.Blob("body");
@@ -29,23 +27,55 @@ public sealed partial class StoreVerifier
                 Problem("receipts", where, "does not verify with the peer's key (the receipt was altered or inserted)");
                 continue;
             }
-            ids.Add(id);
+            index.Ids.Add(id);
             foreach (var r in opened.Committed)
             {
-                committed.Add(((long)r.First, (long)r.Last, id));
+                index.Committed.Add(((long)r.First, (long)r.Last, id));
             }
             foreach (var r in opened.Rejected.Where(r => r.Seq is > 0 and <= long.MaxValue))
             {
-                rejected.TryAdd((long)r.Seq, (r.Reason, id));
+                index.Rejected.TryAdd((long)r.Seq, (r.Reason, id));
             }
         }
+        index.Complete();
+        return index;
+    }
 
+    /// <summary>An outbound envelope row's delivery columns must be what the peer's receipts say of it.</summary>
+    private void CheckDelivery(ReceiptIndex receipts, long seq, RawRow row, string where)
+    {
+        var delivered = !row.IsNull("delivered_ms");
+        var reason = row.Text("rejected");
+        var rejection = receipts.Rejected.TryGetValue(seq, out var rj) ? rj.Reason : null;
+        var covered = receipts.Covers(seq);
+        if (delivered && !covered)
+        {
+            Problem("envelopes", where, "marked delivered, but no receipt from the peer covers it");
+        }
+        if (reason is not null && reason != rejection)
+        {
+            Problem("envelopes", where, $"marked rejected ('{reason}'), but no receipt from the peer rejects it so");
+        }
+        if (!delivered && reason is null && (covered || rejection is not null))
+        {
+            Problem("envelopes", where, "a receipt from the peer covers it, but it is not marked delivered or rejected");
+        }
+        if (row.Long("receipt_id") is { } rid && !(receipts.Ids.Contains(rid)
+            && (receipts.ByReceipt[rid].Any(r => seq >= r.First && seq <= r.Last) || (rejection is not null && rj.Receipt == rid))))
+        {
+            Problem("envelopes", where, $"receipt_id {rid} does not refer to a receipt of the peer that covers it");
+        }
+    }
+
+    /// <summary>Every envelope the peer's receipts cover must still be held here.</summary>
+    private void CheckReceiptsCover(PeerContext peer, ReceiptIndex receipts, DirectionRecord outbound)
+    {
         long checkedSeqs = 0;
-        foreach (var (first, last, receipt) in committed.Concat(rejected.Select(r => (r.Key, r.Key, r.Value.Receipt))))
+        foreach (var (first, last, receipt) in receipts.Committed.Concat(receipts.Rejected.Select(r => (r.Key, r.Key, r.Value.Receipt))))
         {
             for (var s = first; s <= last && checkedSeqs++ < MaxSeqsChecked; s++)
             {
-                if (!outbound.Entries.ContainsKey(s) && !outbound.Broken.Contains(s))
+                if (!outbound.Holds(s))
                 {
                     Problem("receipts", $"peer {peer.Name} ({peer.Id}), receipt {receipt}",
                         $"the peer's signed receipt covers out ({outbound.Path}) seq {s}, but this node holds no such envelope (a row was deleted)");
@@ -53,40 +83,32 @@ public sealed partial class StoreVerifier
                 }
             }
         }
+    }
 
-        // Looked up per message: the ranges merged and searched, and each receipt's own ranges.
-        var covered = Merged(committed);
-        var byReceipt = committed.ToLookup(r => r.Receipt);
-        bool Covered(long seq)
+    /// <summary>What the peer's valid receipts say: the ranges committed and the seqs rejected, each with its receipt.</summary>
+    private sealed class ReceiptIndex
+    {
+        private List<(long First, long Last)> _covered = [];
+
+        public int Rows { get; set; }
+        public HashSet<long> Ids { get; } = [];
+        public List<(long First, long Last, long Receipt)> Committed { get; } = [];
+        public Dictionary<long, (string Reason, long Receipt)> Rejected { get; } = [];
+        public ILookup<long, (long First, long Last, long Receipt)> ByReceipt { get; private set; } = null!;
+
+        /// <summary>All receipts read: the ranges merged for <see cref="Covers"/>, and each receipt's own ranges.</summary>
+        public void Complete()
         {
-            var i = covered.BinarySearch((seq, long.MaxValue));
+            _covered = Merged(Committed);
+            ByReceipt = Committed.ToLookup(r => r.Receipt);
+        }
+
+        public bool Covers(long seq)
+        {
+            var i = _covered.BinarySearch((seq, long.MaxValue));
             i = i < 0 ? ~i - 1 : i;
-            return i >= 0 && seq <= covered[i].Last;
+            return i >= 0 && seq <= _covered[i].Last;
         }
-        foreach (var m in outbound.Messages)
-        {
-            var delivered = m.Row.Delivered;
-            var reason = m.Row.Rejected;
-            var rejection = rejected.TryGetValue(m.Seq, out var rj) ? rj.Reason : null;
-            if (delivered && !Covered(m.Seq))
-            {
-                Problem("envelopes", m.Where, "marked delivered, but no receipt from the peer covers it");
-            }
-            if (reason is not null && reason != rejection)
-            {
-                Problem("envelopes", m.Where, $"marked rejected ('{reason}'), but no receipt from the peer rejects it so");
-            }
-            if (!delivered && reason is null && (Covered(m.Seq) || rejection is not null))
-            {
-                Problem("envelopes", m.Where, "a receipt from the peer covers it, but it is not marked delivered or rejected");
-            }
-            if (m.Row.ReceiptId is { } rid && !(ids.Contains(rid)
-                && (byReceipt[rid].Any(r => m.Seq >= r.First && m.Seq <= r.Last) || (rejection is not null && rj.Receipt == rid))))
-            {
-                Problem("envelopes", m.Where, $"receipt_id {rid} does not refer to a receipt of the peer that covers it");
-            }
-        }
-        return rows.Count;
     }
 
     /// <summary>The ranges, overlapping ones joined: disjoint and in order.</summary>
@@ -107,13 +129,10 @@ public sealed partial class StoreVerifier
         return merged;
     }
 
-    /// <summary>
-    /// Co-signed checkpoints: both signatures, and that this node still holds what it signed:
-    /// every entry they cover, the heads, and the Merkle root.
-    /// </summary>
-    private (int Count, CheckpointStatement? Statement) CheckCheckpoints(PeerContext peer, DirectionRecord outbound, DirectionRecord inbound)
+    /// <summary>Co-signed checkpoints: both signatures, and that each is one of this link's.</summary>
+    private CheckpointIndex ReadCheckpoints(PeerContext peer)
     {
-        var valid = new List<(long Id, CheckpointStatement S, string Where)>();
+        var valid = new List<(CheckpointStatement S, string Where)>();
         var rows = _reader.Checkpoints(peer.Id);
         foreach (var row in rows)
         {
@@ -139,11 +158,20 @@ public sealed partial class StoreVerifier
             {
                 Problem("checkpoints", where, "column created_ms is not the time in the signed statement");
             }
-            valid.Add((id, s, where));
+            valid.Add((s, where));
         }
+        return new CheckpointIndex(rows.Count, valid);
+    }
 
-        var complete = new List<(long Id, CheckpointStatement S, string Where)>();
-        foreach (var (id, s, where) in valid)
+    private sealed record CheckpointIndex(int Rows, List<(CheckpointStatement S, string Where)> Valid);
+
+    /// <summary>
+    /// That this node still holds what it co-signed: every entry a checkpoint covers, the heads, and
+    /// the Merkle root (from what the directions kept of those counts as they were read).
+    /// </summary>
+    private void CheckCheckpoints(CheckpointIndex checkpoints, DirectionRecord outbound, DirectionRecord inbound)
+    {
+        foreach (var (s, where) in checkpoints.Valid)
         {
             var whole = true;
             foreach (var d in new[] { outbound, inbound })
@@ -155,57 +183,22 @@ public sealed partial class StoreVerifier
                         $"co-signed by both nodes, it covers {d.Path} seq 1–{count}, but seq {missing} is not held here or does not verify (a row was deleted or altered)");
                     whole = false;
                 }
-                else if (count > 0 && !d.Entries[count].Hash.AsSpan().SequenceEqual(s.Head(d.Chain)))
+                else if (count > 0 && !d.AtCount[count].Head.AsSpan().SequenceEqual(s.Head(d.Chain)))
                 {
                     Problem("checkpoints", where, $"its head of {d.Path} is not the hash of seq {count} held here");
                     whole = false;
                 }
             }
-            if (whole)
+            if (!whole)
             {
-                complete.Add((id, s, where));
+                continue;
             }
-        }
-
-        var rootsOut = Roots(outbound, complete.Select(c => c.S.Count(outbound.Chain)));
-        var rootsIn = Roots(inbound, complete.Select(c => c.S.Count(inbound.Chain)));
-        foreach (var (_, s, where) in complete)
-        {
-            var (ab, ba) = outbound.Chain == ChainDirection.AtoB
-                ? (rootsOut[s.Count(outbound.Chain)], rootsIn[s.Count(inbound.Chain)])
-                : (rootsIn[s.Count(inbound.Chain)], rootsOut[s.Count(outbound.Chain)]);
-            if (!Merkle.TranscriptRoot(ab, ba).AsSpan().SequenceEqual(s.TranscriptRoot))
+            var (ab, ba) = outbound.Chain == ChainDirection.AtoB ? (outbound, inbound) : (inbound, outbound);
+            if (!Merkle.TranscriptRoot(ab.AtCount[s.Count(ab.Chain)].Root, ba.AtCount[s.Count(ba.Chain)].Root).AsSpan().SequenceEqual(s.TranscriptRoot))
             {
                 Problem("checkpoints", where, "its Merkle root does not match the entries held here");
             }
         }
-        return (rows.Count, valid.Count > 0 ? valid[^1].S : null);
-    }
-
-    /// <summary>Roots of the direction's prefixes 1..k for each k (all held, checked before).</summary>
-    private static Dictionary<long, byte[]> Roots(DirectionRecord d, IEnumerable<long> counts)
-    {
-        var wanted = new SortedSet<long>(counts);
-        var roots = new Dictionary<long, byte[]>();
-        var frontier = new MerkleFrontier();
-        if (wanted.Contains(0))
-        {
-            roots[0] = frontier.Root();
-        }
-        var max = wanted.Count > 0 ? wanted.Max : 0;
-        foreach (var (seq, entry) in d.Entries)
-        {
-            if (seq > max)
-            {
-                break;
-            }
-            frontier.Append(entry.Hash);
-            if (wanted.Contains(seq))
-            {
-                roots[seq] = frontier.Root();
-            }
-        }
-        return roots;
     }
 
     /// <summary>
@@ -214,59 +207,56 @@ public sealed partial class StoreVerifier
     /// </summary>
     private void CheckStates(PeerContext peer, DirectionRecord messages, DirectionRecord responses)
     {
-        var byId = messages.Messages.Where(m => m.Envelope.Kind == EnvelopeKind.Message).ToDictionary(m => m.Envelope.Id);
-        var answers = responses.Messages
-            .Where(r => r.Envelope.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement && r.Envelope.Reference is not null)
-            .ToList();
-        foreach (var r in answers.Where(r => !byId.ContainsKey(r.Envelope.Reference!.Value)))
+        string Where(DirectionRecord d, long seq, long? pos) => StoreVerifier.Where(peer, d, seq, RowPos(pos));
+        foreach (var r in responses.Answers.Where(r => !messages.Messages.ContainsKey(r.Reference)))
         {
-            var what = $"this {(r.Envelope.Kind == EnvelopeKind.Seen ? "seen" : "acknowledgement")} envelope refers to message {r.Envelope.Reference}, which is not held here";
+            var what = $"this {(r.Kind == EnvelopeKind.Seen ? "seen" : "acknowledgement")} envelope refers to message {r.Reference}, which is not held here";
             if (responses.Local == Direction.Outbound)
             {
                 // This node answers only messages it holds: the message's row went.
-                Problem("envelopes", r.Where, $"{what} (a row was deleted)");
+                Problem("envelopes", Where(responses, r.Seq, r.Pos), $"{what} (a row was deleted)");
             }
             else
             {
-                _warnings.Add($"{r.Where}: {what}");
+                _warnings.Add($"{Where(responses, r.Seq, r.Pos)}: {what}");
             }
         }
-        var byMessage = answers.ToLookup(r => r.Envelope.Reference!.Value);
-        foreach (var (id, m) in byId)
+        var byMessage = responses.Answers.ToLookup(r => r.Reference);
+        foreach (var (id, m) in messages.Messages)
         {
             var mine = byMessage[id].ToList();
-            var ack = mine.FirstOrDefault(r => r.Envelope.Kind == EnvelopeKind.Acknowledgement);
-            var ackedMs = m.Row.AckedMs;
-            var ackedBy = m.Row.AckedBy;
-            var reply = m.Row.AckReply;
+            if (m.Marks is null && mine.Count == 0)
+            {
+                continue;
+            }
+            var ack = mine.FirstOrDefault(r => r.Kind == EnvelopeKind.Acknowledgement);
+            var ackedMs = m.Marks?.AckedMs;
+            var ackedBy = m.Marks?.AckedBy;
+            var reply = m.Marks?.AckReply;
             if (ack is null)
             {
                 if (ackedMs is not null || ackedBy is not null || reply is not null)
                 {
-                    Problem("envelopes", m.Where, $"marked acknowledged (by '{ackedBy}'), but no signed acknowledgement names it");
+                    Problem("envelopes", Where(messages, m.Seq, m.Pos), $"marked acknowledged (by '{ackedBy}'), but no signed acknowledgement names it");
                 }
             }
-            else
+            else if (ackedMs != ack.CreatedMs || ackedBy != ack.Actor || (reply ?? "") != ack.Text)
             {
-                var e = ack.Envelope;
-                if (ackedMs != e.Created.ToUnixTimeMilliseconds() || ackedBy != (e.Actor ?? "?") || (reply ?? "") != e.Text)
-                {
-                    Problem("envelopes", m.Where,
-                        $"columns acked_ms, acked_by, ack_reply say '{ackedBy}' at {ackedMs} ('{reply}'), but the signed acknowledgement (seq {ack.Seq}) says '{e.Actor}' at {e.Created.ToUnixTimeMilliseconds()} ('{e.Text}')");
-                }
+                Problem("envelopes", Where(messages, m.Seq, m.Pos),
+                    $"columns acked_ms, acked_by, ack_reply say '{ackedBy}' at {ackedMs} ('{reply}'), but the signed acknowledgement (seq {ack.Seq}) says '{ack.Actor}' at {ack.CreatedMs} ('{ack.Text}')");
             }
-            var seenMs = m.Row.SeenMs;
-            var seenBy = m.Row.SeenBy;
+            var seenMs = m.Marks?.SeenMs;
+            var seenBy = m.Marks?.SeenBy;
             if (seenMs is null && seenBy is null)
             {
                 if (mine.Count > 0)
                 {
-                    Problem("envelopes", m.Where, $"a signed {(mine[0].Envelope.Kind == EnvelopeKind.Seen ? "seen" : "acknowledgement")} envelope (seq {mine[0].Seq}) names it, but it is not marked seen");
+                    Problem("envelopes", Where(messages, m.Seq, m.Pos), $"a signed {(mine[0].Kind == EnvelopeKind.Seen ? "seen" : "acknowledgement")} envelope (seq {mine[0].Seq}) names it, but it is not marked seen");
                 }
             }
-            else if (!mine.Any(r => (r.Envelope.Actor ?? "?") == seenBy && r.Envelope.Created.ToUnixTimeMilliseconds() == seenMs))
+            else if (!mine.Any(r => r.Actor == seenBy && r.CreatedMs == seenMs))
             {
-                Problem("envelopes", m.Where, $"marked seen by '{seenBy}' at {seenMs}, but no signed seen or acknowledgement envelope says so");
+                Problem("envelopes", Where(messages, m.Seq, m.Pos), $"marked seen by '{seenBy}' at {seenMs}, but no signed seen or acknowledgement envelope says so");
             }
         }
     }

@@ -92,25 +92,21 @@ public sealed partial class StoreVerifier
 
     private PeerRecordSummary VerifyPeer(PeerContext peer)
     {
-        var outbound = new DirectionRecord(Direction.Outbound, peer.Sides.From(_me), $"{_myName} → {peer.Name}");
-        var inbound = new DirectionRecord(Direction.Inbound, peer.Sides.From(peer.Key), $"{peer.Name} → {_myName}");
-        foreach (var row in _reader.Envelopes(peer.Id, 0))
-        {
-            CheckEnvelopeRow(peer, outbound, row);
-        }
-        foreach (var row in _reader.Envelopes(peer.Id, 1))
-        {
-            CheckEnvelopeRow(peer, inbound, row);
-        }
+        // Receipts and checkpoints first: there are few of them, and each envelope row is checked
+        // against them as it is read. The envelopes are then read once, in seq order, and only
+        // what later checks need is kept of each, so that a record of millions of messages is
+        // checked in a small, bounded part of the memory it takes on disk.
+        var receipts = ReadReceipts(peer);
+        var checkpoints = ReadCheckpoints(peer);
+        var outChain = peer.Sides.From(_me);
+        var inChain = peer.Sides.From(peer.Key);
+        var outbound = new DirectionRecord(Direction.Outbound, outChain, $"{_myName} → {peer.Name}", checkpoints.Valid.Select(c => c.S.Count(outChain)));
+        var inbound = new DirectionRecord(Direction.Inbound, inChain, $"{peer.Name} → {_myName}", checkpoints.Valid.Select(c => c.S.Count(inChain)));
+        ReadDirection(peer, outbound, _reader.Envelopes(peer.Id, 0), [], receipts);
         var refused = _reader.Refused(peer.Id);
-        foreach (var row in refused)
-        {
-            CheckRefusedRow(peer, inbound, row);
-        }
-        CheckChain(peer, outbound);
-        CheckChain(peer, inbound);
-        var receipts = CheckReceipts(peer, outbound);
-        var latest = CheckCheckpoints(peer, outbound, inbound);
+        ReadDirection(peer, inbound, _reader.Envelopes(peer.Id, 1), refused, null);
+        CheckReceiptsCover(peer, receipts, outbound);
+        CheckCheckpoints(checkpoints, outbound, inbound);
         CheckStates(peer, outbound, inbound);
         CheckStates(peer, inbound, outbound);
         var divergences = _reader.Divergences(peer.Id);
@@ -118,18 +114,19 @@ public sealed partial class StoreVerifier
         {
             _warnings.Add($"peer {peer.Name} ({peer.Id}): the node recorded {divergences.Count} divergence(s) with this peer; the latest: {divergences[^1].Text("detail")}");
         }
+        var latest = checkpoints.Valid.Count > 0 ? checkpoints.Valid[^1].S : null;
         return new PeerRecordSummary
         {
             PeerId = peer.Id,
             Name = peer.Name,
-            Outbound = outbound.Entries.Count,
-            Inbound = inbound.Entries.Count,
+            Outbound = outbound.Count,
+            Inbound = inbound.Count,
             Refused = refused.Count,
-            Receipts = receipts,
-            Checkpoints = latest.Count,
-            CoveredOutbound = latest.Statement?.Count(outbound.Chain) ?? 0,
-            CoveredInbound = latest.Statement?.Count(inbound.Chain) ?? 0,
-            LatestCheckpoint = latest.Statement?.Created,
+            Receipts = receipts.Rows,
+            Checkpoints = checkpoints.Rows,
+            CoveredOutbound = latest?.Count(outbound.Chain) ?? 0,
+            CoveredInbound = latest?.Count(inbound.Chain) ?? 0,
+            LatestCheckpoint = latest?.Created,
             Divergences = divergences.Count,
         };
     }
@@ -137,21 +134,47 @@ public sealed partial class StoreVerifier
     private static string Where(PeerContext peer, DirectionRecord d, long? seq, string row) =>
         $"peer {peer.Name} ({peer.Id}), {(d.Local == Direction.Outbound ? "out" : "in")} ({d.Path}) seq {seq?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} ({row})";
 
-    private void CheckEnvelopeRow(PeerContext peer, DirectionRecord d, RawRow row)
+    private static string RowPos(long? pos) => $"row pos {pos}";
+
+    /// <summary>
+    /// Every row of one direction in seq order: the envelope rows, and (inbound) the refused entries
+    /// merged in by seq, an envelope row before a refused entry of the same seq.
+    /// </summary>
+    /// <param name="receipts">Outbound: the peer's receipts, against which each row's delivery columns are checked.</param>
+    private void ReadDirection(PeerContext peer, DirectionRecord d, IEnumerable<RawRow> envelopes, IReadOnlyList<RawRow> refused, ReceiptIndex? receipts)
+    {
+        var next = 0;
+        foreach (var row in envelopes)
+        {
+            if (row.Long("seq") is { } seq)
+            {
+                for (; next < refused.Count && !(refused[next].Long("seq") >= seq); next++)
+                {
+                    CheckRefusedRow(peer, d, refused[next]);
+                }
+            }
+            CheckEnvelopeRow(peer, d, row, receipts);
+        }
+        for (; next < refused.Count; next++)
+        {
+            CheckRefusedRow(peer, d, refused[next]);
+        }
+    }
+
+    private void CheckEnvelopeRow(PeerContext peer, DirectionRecord d, RawRow row, ReceiptIndex? receipts)
     {
         var seq = row.Long("seq");
-        var where = Where(peer, d, seq, $"row pos {row.Long("pos")}");
+        var pos = row.Long("pos");
+        var where = Where(peer, d, seq, RowPos(pos));
         if (seq is null)
         {
             Problem("envelopes", where, "seq is not an integer");
             return;
         }
-        var entry = Open(peer, d, row, "envelopes", where, seq.Value);
-        if (entry is null)
+        if (Open(peer, d, row, "envelopes", where, seq.Value) is not { } e)
         {
             return;
         }
-        var e = entry.Decode();
         Column(row, "id", Uuid7.ToBytes(e.Id), where);
         Column(row, "kind", (long)e.Kind, where);
         Column(row, "channel", e.Channel, where);
@@ -159,7 +182,18 @@ public sealed partial class StoreVerifier
         Column(row, "created_ms", e.Created.ToUnixTimeMilliseconds(), where);
         Column(row, "label", e.Label?.ToString(), where);
         Column(row, "reference", e.Reference is { } r ? Uuid7.ToBytes(r) : null, where);
-        d.Messages.Add(new RowState(entry.Seq, e, RowMarks.Of(row), where));
+        if (receipts is not null)
+        {
+            CheckDelivery(receipts, seq.Value, row, where);
+        }
+        if (e.Kind == EnvelopeKind.Message)
+        {
+            d.Messages.TryAdd(e.Id, new MessageState(seq.Value, pos, AnswerMarks.Of(row)));
+        }
+        else if (e.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement && e.Reference is { } reference)
+        {
+            d.Answers.Add(new AnswerState(e.Kind, reference, e.Actor ?? "?", e.Created.ToUnixTimeMilliseconds(), e.Text, seq.Value, pos));
+        }
     }
 
     private void CheckRefusedRow(PeerContext peer, DirectionRecord d, RawRow row)
@@ -174,16 +208,20 @@ public sealed partial class StoreVerifier
         Open(peer, d, row, "refused_envelopes", where, seq.Value);
     }
 
-    /// <summary>Verifies the signed envelope of a row and that the row's seq and hash are its own.</summary>
-    private ChainEntry? Open(PeerContext peer, DirectionRecord d, RawRow row, string table, string where, long seq)
+    /// <summary>
+    /// Verifies the signed envelope of a row and that the row's seq and hash are its own, then links
+    /// it into the direction's chain. The decoded envelope, or null when it does not verify.
+    /// </summary>
+    private Envelope? Open(PeerContext peer, DirectionRecord d, RawRow row, string table, string where, long seq)
     {
+        d.Hold(seq);
         if (row.Blob("body") is not { } body || row.Blob("signature") is not { } signature)
         {
             Problem(table, where, "body or signature is missing or not a blob");
             d.Broken.Add(seq);
             return null;
         }
-        var open = ChainEntry.Open(peer.Sides, d.Chain, body, signature, _verified);
+        var open = ChainEntry.Open(peer.Sides, d.Chain, body, signature, _verified, out var parsed);
         if (open.Entry is not { } entry)
         {
             Problem(table, where, $"the stored envelope does not verify: {open.Error} (the body or signature was altered, or the row was inserted)");
@@ -200,11 +238,44 @@ public sealed partial class StoreVerifier
         {
             Problem(table, where, "column hash is not the SHA-256 of the stored body");
         }
-        if (!d.Entries.TryAdd(seq, entry))
+        if (d.Last is { } last && last.Seq == seq)
         {
             Problem(table, where, $"seq {seq} is held twice");
         }
-        return entry;
+        else
+        {
+            Link(peer, d, entry);
+        }
+        return EnvelopeCodec.DecodeTrusted(parsed!, body, signature, entry.Hash);
+    }
+
+    /// <summary>
+    /// The next valid entry of a direction, in seq order: sequence numbers from 1 without gaps, each
+    /// entry naming the hash of the one before.
+    /// </summary>
+    private void Link(PeerContext peer, DirectionRecord d, ChainEntry entry)
+    {
+        var seq = entry.Seq;
+        var expected = d.Last is { } previous ? previous.Seq + 1 : 1;
+        if (seq > expected && !d.Broken.Any(b => b >= expected && b < seq))
+        {
+            var missing = expected == seq - 1 ? $"seq {expected} is" : $"seqs {expected}–{seq - 1} are";
+            if (d.Local == Direction.Outbound)
+            {
+                Problem("envelopes", Where(peer, d, expected, "missing"),
+                    $"{missing} missing while seq {seq} is held; this node numbers its envelopes without gaps (a row was deleted)");
+            }
+            else
+            {
+                _warnings.Add($"{Where(peer, d, expected, "missing")}: {missing} not held while seq {seq} is; the peer may still deliver it (precedence lets later envelopes overtake), or a row was deleted");
+            }
+        }
+        if (d.Last is { } before && before.Seq == seq - 1 && !entry.PrevHash.AsSpan().SequenceEqual(before.Hash))
+        {
+            Problem("envelopes", Where(peer, d, seq, "chain"),
+                $"prev_hash is not the hash of seq {seq - 1} held here (an entry was replaced or inserted)");
+        }
+        d.Append(seq, entry.Hash);
     }
 
     private void Column(RawRow row, string column, object? expected, string where)
@@ -232,80 +303,102 @@ public sealed partial class StoreVerifier
         _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "?",
     };
 
-    /// <summary>Sequence numbers from 1 without gaps; each entry names the hash of the one before.</summary>
-    private void CheckChain(PeerContext peer, DirectionRecord d)
-    {
-        long expected = 1;
-        ChainEntry? previous = null;
-        foreach (var (seq, entry) in d.Entries)
-        {
-            if (seq > expected && !d.Broken.Any(b => b >= expected && b < seq))
-            {
-                var missing = expected == seq - 1 ? $"seq {expected} is" : $"seqs {expected}–{seq - 1} are";
-                if (d.Local == Direction.Outbound)
-                {
-                    Problem("envelopes", Where(peer, d, expected, "missing"),
-                        $"{missing} missing while seq {seq} is held; this node numbers its envelopes without gaps (a row was deleted)");
-                }
-                else
-                {
-                    d.Gaps.Add((expected, seq - 1));
-                    _warnings.Add($"{Where(peer, d, expected, "missing")}: {missing} not held while seq {seq} is; the peer may still deliver it (precedence lets later envelopes overtake), or a row was deleted");
-                }
-            }
-            if (previous is not null && previous.Seq == seq - 1 && !entry.PrevHash.AsSpan().SequenceEqual(previous.Hash))
-            {
-                Problem("envelopes", Where(peer, d, seq, "chain"),
-                    $"prev_hash is not the hash of seq {seq - 1} held here (an entry was replaced or inserted)");
-            }
-            previous = entry;
-            expected = seq + 1;
-        }
-    }
-
     private sealed record PeerContext(string Id, string Name, NodeKey Key, LinkSides Sides);
 
-    /// <summary>What the verifier learnt about one direction.</summary>
-    private sealed class DirectionRecord(Direction local, ChainDirection chain, string path)
+    /// <summary>
+    /// What the verifier keeps of one direction while its rows are read in seq order: the last valid
+    /// entry, how far the entries from seq 1 are whole, the Merkle frontier and what each checkpoint
+    /// needs of it, the seqs held, and for the answer checks a little of each message and answer.
+    /// </summary>
+    private sealed class DirectionRecord
     {
-        public Direction Local { get; } = local;
-        public ChainDirection Chain { get; } = chain;
-        public string Path { get; } = path;
-        /// <summary>Valid entries by seq (envelopes and, inbound, refused entries).</summary>
-        public SortedDictionary<long, ChainEntry> Entries { get; } = [];
+        private readonly MerkleFrontier _frontier = new();
+        private readonly HashSet<long> _checkpointCounts;
+        private readonly List<(long First, long Last)> _held = [];
+
+        public DirectionRecord(Direction local, ChainDirection chain, string path, IEnumerable<long> checkpointCounts)
+        {
+            Local = local;
+            Chain = chain;
+            Path = path;
+            _checkpointCounts = [.. checkpointCounts];
+            if (_checkpointCounts.Contains(0))
+            {
+                AtCount[0] = ([], _frontier.Root());
+            }
+        }
+
+        public Direction Local { get; }
+        public ChainDirection Chain { get; }
+        public string Path { get; }
+        /// <summary>Valid entries, each seq once (envelopes and, inbound, refused entries).</summary>
+        public long Count { get; private set; }
+        /// <summary>The valid entry read last, the highest seq so far.</summary>
+        public (long Seq, byte[] Hash)? Last { get; private set; }
+        /// <summary>Seqs 1..Whole are all held as valid entries.</summary>
+        public long Whole { get; private set; }
+        /// <summary>For each count a checkpoint names and the entries reach whole: the hash of that entry and the Merkle root of 1..count.</summary>
+        public Dictionary<long, (byte[] Head, byte[] Root)> AtCount { get; } = [];
         /// <summary>Seqs of rows that exist but do not verify.</summary>
         public HashSet<long> Broken { get; } = [];
-        public List<(long First, long Last)> Gaps { get; } = [];
-        public List<RowState> Messages { get; } = [];
+        /// <summary>Messages (kind 1) by id, in the order read.</summary>
+        public Dictionary<Guid, MessageState> Messages { get; } = [];
+        /// <summary>Seen and acknowledgement envelopes.</summary>
+        public List<AnswerState> Answers { get; } = [];
+
+        /// <summary>A row of <paramref name="seq"/> exists, valid or not.</summary>
+        public void Hold(long seq)
+        {
+            if (_held.Count > 0 && seq >= _held[^1].First && seq <= _held[^1].Last + 1)
+            {
+                _held[^1] = (_held[^1].First, Math.Max(_held[^1].Last, seq));
+            }
+            else
+            {
+                _held.Add((seq, seq));
+            }
+        }
+
+        /// <summary>Whether a row of <paramref name="seq"/> exists, valid or not.</summary>
+        public bool Holds(long seq)
+        {
+            var i = _held.BinarySearch((seq, long.MaxValue));
+            i = i < 0 ? ~i - 1 : i;
+            return i >= 0 && seq <= _held[i].Last;
+        }
+
+        public void Append(long seq, byte[] hash)
+        {
+            Last = (seq, hash);
+            Count++;
+            if (seq != Whole + 1)
+            {
+                return;
+            }
+            Whole = seq;
+            _frontier.Append(hash);
+            if (_checkpointCounts.Contains(seq))
+            {
+                AtCount[seq] = (hash, _frontier.Root());
+            }
+        }
 
         /// <summary>The first seq in 1..count that is not held as a valid entry, if any.</summary>
-        public long? FirstMissing(long count)
-        {
-            long expected = 1;
-            foreach (var seq in Entries.Keys)
-            {
-                if (seq > count || seq != expected)
-                {
-                    break;
-                }
-                expected++;
-            }
-            return expected <= count ? expected : null;
-        }
+        public long? FirstMissing(long count) => Whole < count ? Whole + 1 : null;
     }
 
-    /// <summary>
-    /// A message kept for the checks that need every row of both directions first (receipts,
-    /// answers): its envelope and the columns those checks compare, not the whole row, so that a
-    /// record of millions of messages is held in a fraction of the memory.
-    /// </summary>
-    private sealed record RowState(long Seq, Envelope Envelope, RowMarks Row, string Where);
+    /// <summary>A message kept for the answer checks, which need both directions read first.</summary>
+    private readonly record struct MessageState(long Seq, long? Pos, AnswerMarks? Marks);
 
-    /// <summary>The columns of a message's row that say how far it got.</summary>
-    private sealed record RowMarks(bool Delivered, string? Rejected, long? ReceiptId, long? AckedMs, string? AckedBy, string? AckReply,
-        long? SeenMs, string? SeenBy)
+    /// <summary>A seen or acknowledgement envelope: what it says of the message it names.</summary>
+    private sealed record AnswerState(EnvelopeKind Kind, Guid Reference, string Actor, long CreatedMs, string Text, long Seq, long? Pos);
+
+    /// <summary>The columns of a message's row that say who saw and acknowledged it; null when none is set.</summary>
+    private sealed record AnswerMarks(long? AckedMs, string? AckedBy, string? AckReply, long? SeenMs, string? SeenBy)
     {
-        public static RowMarks Of(RawRow row) => new(!row.IsNull("delivered_ms"), row.Text("rejected"), row.Long("receipt_id"),
-            row.Long("acked_ms"), row.Text("acked_by"), row.Text("ack_reply"), row.Long("seen_ms"), row.Text("seen_by"));
+        public static AnswerMarks? Of(RawRow row) =>
+            row.IsNull("acked_ms") && row.IsNull("acked_by") && row.IsNull("ack_reply") && row.IsNull("seen_ms") && row.IsNull("seen_by")
+                ? null
+                : new(row.Long("acked_ms"), row.Text("acked_by"), row.Text("ack_reply"), row.Long("seen_ms"), row.Text("seen_by"));
     }
 }

@@ -44,6 +44,31 @@ public sealed class TamperTests(RecordFixture record) : IDisposable
     }
 
     [Fact]
+    public void A_refused_entry_takes_its_place_in_the_chain_between_the_envelopes_and_is_held_once()
+    {
+        // The peer's seq 3 refused instead of accepted: its signed envelope is then kept among the
+        // refused entries, read in seq order between seq 2 and seq 4 of the envelopes.
+        const string refuse = """
+            INSERT INTO refused_envelopes(peer_id, seq, body, signature, hash, reason, received_ms)
+            SELECT peer_id, seq, body, signature, hash, 'channel closed', committed_ms FROM envelopes WHERE direction = 1 AND seq = 3
+            """;
+        var copy = Copy();
+        RecordFixture.Sql(copy, refuse + ";\nDELETE FROM envelopes WHERE direction = 1 AND seq = 3");
+        var report = RecordFixture.Verify(copy);
+        Assert.True(report.Ok, string.Join("\n", report.Problems));
+        Assert.Empty(report.Warnings);
+        var peer = Assert.Single(report.Peers);
+        Assert.Equal((5L, 1L, 5L), (peer.Inbound, peer.Refused, peer.CoveredInbound));
+
+        var twice = Copy2();
+        RecordFixture.Sql(twice, refuse);
+        var p = First(twice);
+        Assert.Equal(("refused_envelopes", "seq 3 is held twice"), (p.Table, p.What));
+        Assert.Contains($"{In} seq 3", p.Where, StringComparison.Ordinal);
+        Assert.Equal(5, Assert.Single(RecordFixture.Verify(twice).Peers).Inbound);
+    }
+
+    [Fact]
     public void A_changed_body_byte_is_found_at_its_entry_as_a_signature_that_no_longer_verifies()
     {
         var copy = Copy();
