@@ -44,58 +44,67 @@ public static class BundleBuilder
         var ownName = PairingCard.Parse(request.OwnCardJson).Card?.Name ?? "this node";
         string Path(ChainDirection d) => d == outbound ? $"{ownName} → {peerCard.Name}" : $"{peerCard.Name} → {ownName}";
 
-        // Every entry of both directions: bodies are hashed here, never taken from the hash column.
-        var entries = new Dictionary<ChainDirection, SortedDictionary<long, (byte[] Body, byte[] Signature, byte[] Hash, EnvelopeBody Parsed)>>
-        {
-            [outbound] = [],
-            [inbound] = [],
-        };
-        void Add(ChainDirection d, RawRow row)
-        {
-            if (row.Long("seq") is { } seq && row.Blob("body") is { } body && row.Blob("signature") is { } sig)
-            {
-                entries[d][seq] = (body, sig, SHA256.HashData(body), Parse(body));
-            }
-        }
+        // Every entry's hash (bodies are hashed here, never taken from the hash column), read once,
+        // and what is in scope: only the disclosed entries' bodies are read again and kept.
+        var ids = request.Only?.ToHashSet();
+        var scan = new Dictionary<ChainDirection, DirectionScan> { [outbound] = new(), [inbound] = new() };
+        // Selected messages bring their translations, and the translations their certifications.
+        var translations = new HashSet<Guid>();
         foreach (var row in reader.Envelopes(request.PeerId, 0))
         {
-            Add(outbound, row);
+            Scan(scan[outbound], row);
         }
         foreach (var row in reader.Envelopes(request.PeerId, 1).Concat(reader.Refused(request.PeerId)))
         {
-            Add(inbound, row);
+            Scan(scan[inbound], row);
+        }
+        void Scan(DirectionScan d, RawRow row)
+        {
+            if (row.Long("seq") is not { } seq || row.Blob("body") is not { } body || row.Blob("signature") is null)
+            {
+                return;
+            }
+            d.Hashes[seq] = SHA256.HashData(body);
+            var parsed = Parse(body);
+            Guid? id = parsed.Id.Length == 16 ? Uuid7.FromBytes(parsed.Id.Span) : null;
+            Guid? reference = parsed.Reference.Length == 16 ? Uuid7.FromBytes(parsed.Reference.Span) : null;
+            if (ids is null)
+            {
+                // A window is one contiguous range of seqs per direction, so that a reader can tell
+                // nothing inside it was left out: from the first to the last entry created in it.
+                var created = DateTimeOffset.FromUnixTimeMilliseconds(parsed.CreatedUnixMs);
+                if ((request.From is null || created >= request.From) && (request.To is null || created <= request.To))
+                {
+                    d.Window = d.Window is var (first, last) ? (Math.Min(first, seq), Math.Max(last, seq)) : (seq, seq);
+                }
+                return;
+            }
+            if (parsed.Kind == EnvelopeKind.Translation && id is { } translation && reference is { } of && ids.Contains(of))
+            {
+                translations.Add(translation);
+            }
+            if ((id is { } i && ids.Contains(i))
+                || (reference is { } r && ids.Contains(r) && parsed.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement or EnvelopeKind.Translation))
+            {
+                d.Selected.Add(seq);
+            }
+            else if (parsed.Kind == EnvelopeKind.Certification && reference is { } certified)
+            {
+                d.Certifications.Add((seq, certified));
+            }
         }
 
-        // Choose what to disclose, and check each chosen entry's signature now.
+        // Choose what to disclose (decided from bodies not yet verified), and check each chosen entry's signature now.
         var chosen = new List<(ChainDirection D, long Seq, Envelope E, bool Required)>();
-        var ids = request.Only?.ToHashSet();
-        // Selected messages bring their translations, and the translations their certifications.
-        var translations = ids is null ? null : TranslationsOf(ids, entries.Values.SelectMany(l => l.Values).Select(v => v.Parsed));
-        foreach (var (d, list) in entries)
+        foreach (var (d, dir) in scan)
         {
-            // Decide from the (not yet verified) bodies what is in scope; a window is one contiguous
-            // range of seqs per direction, so that a reader can tell nothing inside it was left out.
-            var inScope = new List<long>();
-            foreach (var (seq, (_, _, _, parsed)) in list)
-            {
-                Guid? id = parsed.Id.Length == 16 ? Uuid7.FromBytes(parsed.Id.Span) : null;
-                Guid? reference = parsed.Reference.Length == 16 ? Uuid7.FromBytes(parsed.Reference.Span) : null;
-                var created = DateTimeOffset.FromUnixTimeMilliseconds(parsed.CreatedUnixMs);
-                var take = ids is not null
-                    ? (id is { } i && ids.Contains(i))
-                      || (reference is { } r && ids.Contains(r) && parsed.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement or EnvelopeKind.Translation)
-                      || (reference is { } t && translations!.Contains(t) && parsed.Kind == EnvelopeKind.Certification)
-                    : (request.From is null || created >= request.From) && (request.To is null || created <= request.To);
-                if (take)
-                {
-                    inScope.Add(seq);
-                }
-            }
-            var seqs = ids is not null || inScope.Count == 0 ? inScope
-                : list.Keys.Where(s => s >= inScope.Min() && s <= inScope.Max()).ToList();
+            var seqs = ids is not null
+                ? dir.Selected.Concat(dir.Certifications.Where(c => translations.Contains(c.Reference)).Select(c => c.Seq)).Order().Distinct().ToList()
+                : dir.Window is var (first, last) ? dir.Hashes.Keys.Where(s => s >= first && s <= last).Order().ToList() : [];
+            dir.Read(reader, request.PeerId, d == outbound ? 0 : 1, seqs);
             foreach (var seq in seqs)
             {
-                var (body, sig, _, _) = list[seq];
+                var (body, sig) = dir.Disclosed[seq];
                 // Only what is disclosed is verified here; the rest is vouched for by the checkpoint's root below.
                 var open = ChainEntry.Open(sides, d, body, sig, verified);
                 if (open.Entry is not { } entry || entry.Seq != seq)
@@ -138,8 +147,7 @@ public static class BundleBuilder
             foreach (var d in new[] { ChainDirection.AtoB, ChainDirection.BtoA })
             {
                 var count = latest.S.Count(d);
-                var hashes = entries[d].Where(e => e.Key <= count).Select(e => e.Value.Hash).ToList();
-                if (hashes.Count != count)
+                if (scan[d].Prefix(count) is not { } hashes)
                 {
                     return Fail($"the store no longer holds all of {Path(d)} seq 1–{count}, which the latest checkpoint covers: run 'hotline verify'");
                 }
@@ -213,8 +221,8 @@ public static class BundleBuilder
             {
                 Direction = BundleJson.DirectionName(c.D),
                 Seq = c.Seq,
-                Body = entries[c.D][c.Seq].Body,
-                Signature = entries[c.D][c.Seq].Signature,
+                Body = scan[c.D].Disclosed[c.Seq].Body,
+                Signature = scan[c.D].Disclosed[c.Seq].Signature,
             }).ToList(),
             Receipts = receipts,
             Checkpoints = scoped.Select(c => c.Raw).ToList(),
@@ -238,8 +246,63 @@ public static class BundleBuilder
         }
     }
 
-    /// <summary>Ids of the translations (of either direction) of the selected messages.</summary>
-    private static HashSet<Guid> TranslationsOf(HashSet<Guid> ids, IEnumerable<EnvelopeBody> bodies) =>
-        bodies.Where(b => b.Kind == EnvelopeKind.Translation && b.Id.Length == 16 && b.Reference.Length == 16 && ids.Contains(Uuid7.FromBytes(b.Reference.Span)))
-            .Select(b => Uuid7.FromBytes(b.Id.Span)).ToHashSet();
+    /// <summary>What the builder keeps of one direction: every entry's hash, what is in scope, and the bodies of those disclosed.</summary>
+    private sealed class DirectionScan
+    {
+        /// <summary>SHA-256 of each entry's body by seq; of two rows with one seq, the one read last.</summary>
+        public Dictionary<long, byte[]> Hashes { get; } = [];
+        /// <summary>Selected: the entries chosen by id or naming a chosen id.</summary>
+        public SortedSet<long> Selected { get; } = [];
+        /// <summary>Selected: every certification and what it certifies (it is disclosed if that is a disclosed translation).</summary>
+        public List<(long Seq, Guid Reference)> Certifications { get; } = [];
+        /// <summary>A window: the first and last seq of the entries created in it.</summary>
+        public (long First, long Last)? Window { get; set; }
+        public Dictionary<long, (byte[] Body, byte[] Signature)> Disclosed { get; } = [];
+
+        /// <summary>Reads the bodies of <paramref name="seqs"/> (in order) again, as the scan took them: envelope rows, then refused entries.</summary>
+        public void Read(StoreReader reader, string peerId, int direction, IReadOnlyList<long> seqs)
+        {
+            foreach (var (from, to) in Runs(seqs))
+            {
+                var rows = reader.Envelopes(peerId, direction, from, to);
+                foreach (var row in direction == 0 ? rows : rows.Concat(reader.Refused(peerId, from, to)))
+                {
+                    if (row.Long("seq") is { } seq && row.Blob("body") is { } body && row.Blob("signature") is { } signature)
+                    {
+                        Disclosed[seq] = (body, signature);
+                    }
+                }
+            }
+        }
+
+        /// <summary>The hashes of seq 1..count in order, or null when one is not held.</summary>
+        public List<byte[]>? Prefix(long count)
+        {
+            var hashes = new List<byte[]>();
+            for (var seq = 1L; seq <= count; seq++)
+            {
+                if (!Hashes.TryGetValue(seq, out var hash))
+                {
+                    return null;
+                }
+                hashes.Add(hash);
+            }
+            return hashes;
+        }
+
+        /// <summary>Sorted seqs as runs of consecutive ones, each read with one query.</summary>
+        private static IEnumerable<(long From, long To)> Runs(IReadOnlyList<long> seqs)
+        {
+            for (var i = 0; i < seqs.Count;)
+            {
+                var j = i;
+                while (j + 1 < seqs.Count && seqs[j + 1] == seqs[j] + 1)
+                {
+                    j++;
+                }
+                yield return (seqs[i], seqs[j]);
+                i = j + 1;
+            }
+        }
+    }
 }

@@ -17,6 +17,10 @@ public sealed class StoreReader : IDisposable
     {
         _db = db;
         _tables = [];
+        // One read transaction for the reader's life: every query sees the same snapshot, so that a
+        // running node's later commits (an entry, then a checkpoint covering it) never show in one
+        // query and not in another.
+        db.Execute("BEGIN");
         using var command = db.Command("SELECT name FROM sqlite_master WHERE type = 'table'");
         using var r = command.ExecuteReader();
         while (r.Read())
@@ -67,6 +71,11 @@ public sealed class StoreReader : IDisposable
     public IEnumerable<RawRow> Envelopes(string peerId, int direction) =>
         Stream("SELECT * FROM envelopes WHERE peer_id = $p AND direction = $d ORDER BY seq, pos", ("$p", peerId), ("$d", direction));
 
+    /// <summary>Envelope rows of one peer and direction whose seq lies in <paramref name="from"/>..<paramref name="to"/>, by seq (then pos).</summary>
+    public IEnumerable<RawRow> Envelopes(string peerId, int direction, long from, long to) =>
+        Stream("SELECT * FROM envelopes WHERE peer_id = $p AND direction = $d AND seq BETWEEN $from AND $to ORDER BY seq, pos",
+            ("$p", peerId), ("$d", direction), ("$from", from), ("$to", to));
+
     /// <summary>Envelope rows that belong to no known peer, or to no direction.</summary>
     public IReadOnlyList<RawRow> StrayEnvelopes() =>
         Rows("SELECT * FROM envelopes WHERE peer_id NOT IN (SELECT peer_id FROM peers) OR direction NOT IN (0, 1) OR typeof(direction) <> 'integer' ORDER BY pos");
@@ -79,6 +88,11 @@ public sealed class StoreReader : IDisposable
 
     public IReadOnlyList<RawRow> Refused(string peerId) =>
         HasTable("refused_envelopes") ? Rows("SELECT rowid, * FROM refused_envelopes WHERE peer_id = $p ORDER BY seq", ("$p", peerId)) : [];
+
+    public IReadOnlyList<RawRow> Refused(string peerId, long from, long to) =>
+        HasTable("refused_envelopes")
+            ? Rows("SELECT rowid, * FROM refused_envelopes WHERE peer_id = $p AND seq BETWEEN $from AND $to ORDER BY seq", ("$p", peerId), ("$from", from), ("$to", to))
+            : [];
 
     public IReadOnlyList<RawRow> Checkpoints(string peerId) =>
         HasTable("checkpoints") ? Rows("SELECT * FROM checkpoints WHERE peer_id = $p ORDER BY checkpoint_id", ("$p", peerId)) : [];

@@ -4,6 +4,7 @@ using Hotline.Core.Identity;
 using Hotline.Protocol;
 using Hotline.Storage;
 using Hotline.Storage.Sqlite;
+using Hotline.Storage.Transcript;
 using Hotline.Testing;
 using Xunit;
 
@@ -412,5 +413,19 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         }
         Assert.InRange(wal.Length, 0, SqliteStore.JournalSizeLimit);
         Assert.Equal(appended, _store.Counts(_peerRecord.Id).Outbound);
+    }
+
+    [Fact]
+    public async Task A_store_reader_sees_one_snapshot_while_the_node_goes_on_committing()
+    {
+        await AppendAsync("one");
+        using var reader = StoreReader.Open(DatabaseFile);
+        Assert.Single(reader.Envelopes(_peerRecord.Id, 0));
+        await AppendAsync("two");
+        // hotline verify and export check entries against checkpoints read later: all from one moment.
+        Assert.Single(reader.Envelopes(_peerRecord.Id, 0));
+        Assert.Empty(reader.Envelopes(_peerRecord.Id, 0, 2, 2));
+        using var later = StoreReader.Open(DatabaseFile);
+        Assert.Equal([1L, 2L], later.Envelopes(_peerRecord.Id, 0).Select(r => r.Long("seq")!.Value));
     }
 }
