@@ -49,7 +49,7 @@ public static class MessageStreamApi
 /// <summary>One WebSocket of <see cref="MessageStreamApi"/>: a loop reading sends, a loop writing their answers in order.</summary>
 internal sealed partial class MessageStream(WebSocket socket, MessageService messages, ILogger log)
 {
-    private readonly Channel<Task<ReadOnlyMemory<byte>>> _answers = Channel.CreateBounded<Task<ReadOnlyMemory<byte>>>(
+    private readonly Channel<Task<Outcome>> _answers = Channel.CreateBounded<Task<Outcome>>(
         new BoundedChannelOptions(MessageStreamApi.Window) { SingleReader = true, SingleWriter = true });
 
     /// <param name="aborted">The client went away: stop at once.</param>
@@ -127,14 +127,14 @@ internal sealed partial class MessageStream(WebSocket socket, MessageService mes
             }
             var answer = received.MessageType == WebSocketMessageType.Text
                 ? Send(n, frame.WrittenSpan)
-                : Task.FromResult(Problem(n, 400, "a binary frame", "Send each message as a text frame of JSON."));
+                : Task.FromResult(Outcome.Problem(n, 400, "a binary frame", "Send each message as a text frame of JSON."));
             await _answers.Writer.WriteAsync(answer, ct);
         }
     }
 
     private const string OneMessageAFrame = "Send one JSON object a frame, as POST /api/messages takes it.";
 
-    private Task<ReadOnlyMemory<byte>> Send(long n, ReadOnlySpan<byte> json)
+    private Task<Outcome> Send(long n, ReadOnlySpan<byte> json)
     {
         SendRequest? request;
         try
@@ -143,41 +143,47 @@ internal sealed partial class MessageStream(WebSocket socket, MessageService mes
         }
         catch (JsonException e)
         {
-            return Task.FromResult(Problem(n, 400, $"the frame is not a message as JSON ({e.Message})", OneMessageAFrame));
+            return Task.FromResult(Outcome.Problem(n, 400, $"the frame is not a message as JSON ({e.Message})", OneMessageAFrame));
         }
         return request is null
-            ? Task.FromResult(Problem(n, 400, "the message is null", OneMessageAFrame))
+            ? Task.FromResult(Outcome.Problem(n, 400, "the message is null", OneMessageAFrame))
             // Checked and queued for the writer here, in the frames' order; not committed on this thread.
             // Not cancelled when the client goes or the node stops: once queued, it commits.
-            : AnswerAsync(n, messages.SendAsync(request, CancellationToken.None, inline: false));
+            : OutcomeAsync(n, messages.SendAsync(request, CancellationToken.None, inline: false));
     }
 
-    private async Task<ReadOnlyMemory<byte>> AnswerAsync(long n, Task<ApiResult<MessageView>> sending)
+    private async Task<Outcome> OutcomeAsync(long n, Task<ApiResult<MessageView>> sending)
     {
         try
         {
             var result = await sending;
-            return result.Value is { } message ? Answer(n, "message", w => JsonSerializer.Serialize(w, message, ApiJson.Default.MessageView))
-                : Problem(n, result.Status, result.Error!, result.Fix);
+            return result.Value is { } message ? new Outcome(n, message, 0, null, null) : Outcome.Problem(n, result.Status, result.Error!, result.Fix);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             Log.CommitFailed(log, n, e);
-            return Problem(n, 500, "the node could not commit the message; it was not sent", "See the node's log; send it again once the node is healthy.");
+            return Outcome.Problem(n, 500, "the node could not commit the message; it was not sent", "See the node's log; send it again once the node is healthy.");
         }
     }
 
     /// <summary>
     /// Writes each answer once its send is committed, in the order sent, until the answers end (the
-    /// reader stopped, or the node is stopping). False if the socket failed.
+    /// reader stopped, or the node is stopping). False if the socket failed. One buffer serves every
+    /// answer: each is written into it and sent before the next.
     /// </summary>
     private async Task<bool> WriteAnswersAsync(CancellationToken aborted)
     {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using var writer = new Utf8JsonWriter(buffer);
         try
         {
             await foreach (var answer in _answers.Reader.ReadAllAsync(aborted))
             {
-                await socket.SendAsync(await answer, WebSocketMessageType.Text, endOfMessage: true, aborted);
+                buffer.ResetWrittenCount();
+                writer.Reset(buffer);
+                (await answer).Write(writer);
+                writer.Flush();
+                await socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, aborted);
             }
             return true;
         }
@@ -187,30 +193,34 @@ internal sealed partial class MessageStream(WebSocket socket, MessageService mes
         }
     }
 
-    private static ReadOnlyMemory<byte> Problem(long n, int status, string title, string? fix) => Answer(n, "problem", w =>
+    /// <summary>What became of frame <see cref="N"/>: the committed message, or a problem (status, title, fix).</summary>
+    private readonly record struct Outcome(long N, MessageView? Message, int Status, string? Title, string? Fix)
     {
-        w.WriteStartObject();
-        w.WriteString("title", title);
-        w.WriteNumber("status", status);
-        if (fix is not null)
-        {
-            w.WriteString("fix", fix);
-        }
-        w.WriteEndObject();
-    });
+        public static Outcome Problem(long n, int status, string title, string? fix) => new(n, null, status, title, fix);
 
-    private static ReadOnlyMemory<byte> Answer(long n, string name, Action<Utf8JsonWriter> value)
-    {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var w = new Utf8JsonWriter(buffer))
+        /// <summary><c>{"n":1,"message":{...}}</c> or <c>{"n":2,"problem":{"title","status","fix"}}</c>.</summary>
+        public void Write(Utf8JsonWriter w)
         {
             w.WriteStartObject();
-            w.WriteNumber("n", n);
-            w.WritePropertyName(name);
-            value(w);
+            w.WriteNumber("n", N);
+            if (Message is not null)
+            {
+                w.WritePropertyName("message");
+                JsonSerializer.Serialize(w, Message, ApiJson.Default.MessageView);
+            }
+            else
+            {
+                w.WriteStartObject("problem");
+                w.WriteString("title", Title);
+                w.WriteNumber("status", Status);
+                if (Fix is not null)
+                {
+                    w.WriteString("fix", Fix);
+                }
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
-        return buffer.WrittenMemory;
     }
 
     private static partial class Log
