@@ -6,11 +6,18 @@ namespace Hotline.Node.Transcript;
 
 /// <summary>
 /// This node's view of one link's transcript: the prefixes it can state, and the Merkle roots of
-/// its directions. Keeps a frontier per direction so that each checkpoint reads only new entries.
+/// its directions. Keeps the frontiers of the last counts it computed, so that a checkpoint reads
+/// only the entries after the nearest of them: its own next proposal, and the peer's proposal of a
+/// count a little below its own (both nodes propose while a flood runs), which otherwise meant
+/// reading and hashing the direction again from seq 1.
 /// </summary>
 internal sealed class LocalTranscript(ITranscriptStore store, string peerId)
 {
-    private readonly (MerkleFrontier Frontier, byte[] Head)[] _cache = [(new(), []), (new(), [])];
+    /// <summary>Frontiers kept per direction; each holds O(log n) hashes.</summary>
+    internal const int Kept = 8;
+
+    // Per direction: frontiers of counts computed before, each with the hash of its last entry.
+    private readonly List<(MerkleFrontier Frontier, byte[] Head)>[] _kept = [[], []];
     private long _heldIn;
 
     /// <summary>One computation at a time per link (proposals, answers to proposals and queries).</summary>
@@ -32,19 +39,13 @@ internal sealed class LocalTranscript(ITranscriptStore store, string peerId)
     /// <summary>Head and root of entries 1..<paramref name="count"/> of a direction, or the first seq this node does not hold.</summary>
     public DirectionState Compute(Direction d, long count)
     {
-        var (cached, head) = _cache[(int)d];
-        var extend = cached.Count <= count;
-        var work = extend ? cached.Clone() : new MerkleFrontier();
-        var last = extend ? head : [];
+        var (work, last) = Nearest(d, count);
         var missing = Walk(d, work, count, (_, h) => last = h);
         if (missing is { } seq)
         {
             return new DirectionState(count, [], [], seq);
         }
-        if (extend)
-        {
-            _cache[(int)d] = (work, last);
-        }
+        Keep(d, work, last);
         return new DirectionState(count, count == 0 ? [] : last, work.Root(), null);
     }
 
@@ -57,8 +58,7 @@ internal sealed class LocalTranscript(ITranscriptStore store, string peerId)
         {
             return roots;
         }
-        var cached = _cache[(int)d].Frontier;
-        var work = cached.Count <= wanted[0] ? cached.Clone() : new MerkleFrontier();
+        var (work, _) = Nearest(d, wanted[0]);
         var next = 0;
         void Snapshot()
         {
@@ -71,6 +71,38 @@ internal sealed class LocalTranscript(ITranscriptStore store, string peerId)
         Walk(d, work, wanted[^1], (_, _) => Snapshot());
         return roots;
     }
+
+    /// <summary>A copy of the kept frontier furthest along that does not pass <paramref name="count"/> (an empty one if none), with its head.</summary>
+    private (MerkleFrontier Work, byte[] Head) Nearest(Direction d, long count)
+    {
+        var (best, head) = (new MerkleFrontier(), Array.Empty<byte>());
+        foreach (var (frontier, h) in _kept[(int)d])
+        {
+            if (frontier.Count <= count && frontier.Count > best.Count)
+            {
+                (best, head) = (frontier, h);
+            }
+        }
+        return (best.Clone(), head);
+    }
+
+    /// <summary>Keeps <paramref name="frontier"/> (no longer changed); past <see cref="Kept"/>, the one of the lowest count goes.</summary>
+    private void Keep(Direction d, MerkleFrontier frontier, byte[] head)
+    {
+        var kept = _kept[(int)d];
+        if (frontier.Count == 0 || kept.Exists(k => k.Frontier.Count == frontier.Count))
+        {
+            return;
+        }
+        kept.Add((frontier, head));
+        if (kept.Count > Kept)
+        {
+            kept.Remove(kept.MinBy(k => k.Frontier.Count));
+        }
+    }
+
+    /// <summary>How far the frontiers kept for <paramref name="d"/> reach (for tests).</summary>
+    internal IReadOnlyList<long> KeptCounts(Direction d) => [.. _kept[(int)d].Select(k => k.Frontier.Count).Order()];
 
     /// <summary>Appends entries work.Count+1..last to <paramref name="work"/>; returns the first seq missing, if any.</summary>
     private long? Walk(Direction d, MerkleFrontier work, long last, Action<long, byte[]> appended)

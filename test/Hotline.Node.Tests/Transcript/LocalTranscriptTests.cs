@@ -1,0 +1,92 @@
+using System.Security.Cryptography;
+using Hotline.Core.Transcript;
+using Hotline.Node.Transcript;
+using Hotline.Storage;
+using Hotline.Storage.Transcript;
+using Xunit;
+
+namespace Hotline.Node.Tests.Transcript;
+
+/// <summary>
+/// A link's transcript as a node computes it for checkpoints: each root is the Merkle root of the
+/// entries, and each computation reads only the entries after the nearest frontier it kept.
+/// </summary>
+public sealed class LocalTranscriptTests
+{
+    private const string Peer = "peer";
+
+    [Fact]
+    public void A_count_below_the_last_one_computed_starts_from_a_kept_frontier_not_from_seq_1()
+    {
+        var store = new HashStore(1000);
+        var local = new LocalTranscript(store, Peer);
+        local.Compute(Direction.Outbound, 100);
+        local.Compute(Direction.Outbound, 1000);
+        store.Visited = 0;
+
+        // The peer's proposal a little behind ours, as when both nodes propose during a flood.
+        var state = local.Compute(Direction.Outbound, 990);
+
+        Assert.Equal(890, store.Visited);
+        Assert.Equal(Merkle.Root(store.Hashes.Take(990)), state.Root);
+        Assert.Equal(store.Hashes[989], state.Head);
+        Assert.Equal(Merkle.Root(store.Hashes.Take(990)), new LocalTranscript(store, Peer).Compute(Direction.Outbound, 990).Root);
+    }
+
+    [Fact]
+    public void It_keeps_a_bounded_number_of_frontiers_the_furthest_along()
+    {
+        var store = new HashStore(1000);
+        var local = new LocalTranscript(store, Peer);
+        for (var count = 50; count <= 1000; count += 50)
+        {
+            local.Compute(Direction.Outbound, count);
+        }
+        var kept = local.KeptCounts(Direction.Outbound);
+        Assert.Equal(LocalTranscript.Kept, kept.Count);
+        Assert.Equal(Enumerable.Range(0, LocalTranscript.Kept).Select(i => 1000L - 50 * (LocalTranscript.Kept - 1 - i)), kept);
+        store.Visited = 0;
+        // Below them all: from seq 1 again, and still right.
+        Assert.Equal(Merkle.Root(store.Hashes.Take(300)), local.Compute(Direction.Outbound, 300).Root);
+        Assert.Equal(300, store.Visited);
+    }
+
+    /// <summary>Entry hashes 1..n in both directions, every entry settled and held; counts the entries read.</summary>
+    private sealed class HashStore(int count) : ITranscriptStore
+    {
+        public byte[][] Hashes { get; } = [.. Enumerable.Range(1, count).Select(i => SHA256.HashData(BitConverter.GetBytes(i)))];
+        public long Visited { get; set; }
+
+        public long MaxSeq(string peerId, Direction direction) => Hashes.Length;
+
+        public long SettledOutboundPrefix(string peerId) => Hashes.Length;
+
+        public long HeldInboundPrefix(string peerId, long known = 0) => Hashes.Length;
+
+        public void ForEachEntryHash(string peerId, Direction direction, long first, long last, Func<long, byte[], bool> visit)
+        {
+            for (var seq = first; seq <= last && seq <= Hashes.Length; seq++)
+            {
+                Visited++;
+                if (!visit(seq, Hashes[seq - 1]))
+                {
+                    return;
+                }
+            }
+        }
+
+        public Task<IReadOnlyList<(long Seq, string Reason)>> KeepRefusedAsync(string peerId, IReadOnlyList<RefusedEntry> refused, CancellationToken ct = default) =>
+            throw new NotSupportedException();
+
+        public Task<StoredCheckpoint> StoreCheckpointAsync(string peerId, byte[] body, byte[] signatureA, byte[] signatureB, DateTimeOffset created, CancellationToken ct = default) =>
+            throw new NotSupportedException();
+
+        public StoredCheckpoint? LatestCheckpoint(string peerId) => null;
+
+        public IReadOnlyList<StoredCheckpoint> ListCheckpoints(string peerId, int limit = 100) => [];
+
+        public Task<Divergence> RecordDivergenceAsync(Divergence divergence, CancellationToken ct = default) => throw new NotSupportedException();
+
+        public IReadOnlyList<Divergence> ListDivergences(string peerId, int limit = 100) => [];
+    }
+}
