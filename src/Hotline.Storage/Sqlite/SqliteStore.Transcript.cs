@@ -163,24 +163,48 @@ public sealed partial class SqliteStore : ITranscriptStore
         return prefix;
     }
 
+    /// <summary>Rows read per query by <see cref="ForEachEntryHash"/>.</summary>
+    internal const int EntryHashChunk = 4096;
+
+    /// <remarks>
+    /// Reads at most <see cref="EntryHashChunk"/> rows per query, each query going on from the last
+    /// seq seen: one statement over a whole direction held its snapshot of the database for as long
+    /// as the visitor took (a second or more for the 300,000 entries a checkpoint covers in a flood),
+    /// and while a reader holds a snapshot the write-ahead log cannot restart: it grew to 100 MB, and
+    /// the checkpoint that then copied it all back stalled the writer's commits for most of a second.
+    /// </remarks>
     public void ForEachEntryHash(string peerId, Direction direction, long first, long last, Func<long, byte[], bool> visit)
     {
         using var db = Open();
         var sql = direction == Direction.Outbound
-            ? "SELECT seq, hash FROM envelopes WHERE peer_id = $p AND direction = 0 AND seq BETWEEN $a AND $b ORDER BY seq"
+            ? "SELECT seq, hash FROM envelopes WHERE peer_id = $p AND direction = 0 AND seq BETWEEN $a AND $b ORDER BY seq LIMIT $n"
             : """
               SELECT seq, hash FROM envelopes WHERE peer_id = $p AND direction = 1 AND seq BETWEEN $a AND $b
               UNION ALL SELECT seq, hash FROM refused_envelopes WHERE peer_id = $p AND seq BETWEEN $a AND $b
-              ORDER BY seq
+              ORDER BY seq LIMIT $n
               """;
-        using var command = db.Command(sql, ("$p", peerId), ("$a", first), ("$b", last));
-        using var r = command.ExecuteReader();
-        while (r.Read())
+        for (var from = first; from <= last;)
         {
-            if (!visit(r.GetInt64(0), (byte[])r[1]))
+            var rows = 0;
+            var seq = from;
+            using (var command = db.Command(sql, ("$p", peerId), ("$a", from), ("$b", last), ("$n", EntryHashChunk)))
+            using (var r = command.ExecuteReader())
+            {
+                while (r.Read())
+                {
+                    rows++;
+                    seq = r.GetInt64(0);
+                    if (!visit(seq, (byte[])r[1]))
+                    {
+                        return;
+                    }
+                }
+            }
+            if (rows < EntryHashChunk || seq == long.MaxValue)
             {
                 return;
             }
+            from = seq + 1;
         }
     }
 

@@ -428,4 +428,33 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         using var later = StoreReader.Open(DatabaseFile);
         Assert.Equal([1L, 2L], later.Envelopes(_peerRecord.Id, 0).Select(r => r.Long("seq")!.Value));
     }
+
+    [Fact]
+    public async Task Entry_hashes_are_read_in_chunks_in_order_across_chunk_borders_and_stop_when_told()
+    {
+        var count = 2 * SqliteStore.EntryHashChunk + 3;
+        var stored = new List<StoredMessage>();
+        for (var i = 0; i < count; i += 100)
+        {
+            stored.AddRange(await _store.AppendOutboundAsync(
+                [.. Enumerable.Range(i, Math.Min(100, count - i)).Select(n => (_peerRecord, new EnvelopeDraft { Channel = "navy", Text = $"{n}" }))]));
+        }
+        List<(long Seq, byte[] Hash)> Read(long first, long last, int stopAfter = int.MaxValue)
+        {
+            var seen = new List<(long, byte[])>();
+            _store.ForEachEntryHash(_peerRecord.Id, Direction.Outbound, first, last, (seq, hash) =>
+            {
+                seen.Add((seq, hash));
+                return seen.Count < stopAfter;
+            });
+            return seen;
+        }
+
+        Assert.Equal(stored.Select(m => (m.Envelope.Seq, m.Envelope.Hash)), Read(1, count));
+        var border = SqliteStore.EntryHashChunk;
+        Assert.Equal(Enumerable.Range(border - 2, 6).Select(n => (long)n), Read(border - 2, border + 3).Select(e => e.Seq));
+        Assert.Equal(Enumerable.Range(1, border + 1).Select(n => (long)n), Read(1, long.MaxValue, stopAfter: border + 1).Select(e => e.Seq));
+        Assert.Equal([(long)count], Read(count, long.MaxValue).Select(e => e.Seq));
+        Assert.Empty(Read(count + 1, long.MaxValue));
+    }
 }
