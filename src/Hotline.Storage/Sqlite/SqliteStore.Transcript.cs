@@ -145,22 +145,37 @@ public sealed partial class SqliteStore : ITranscriptStore
             : db.Scalar<long>("SELECT coalesce(max(seq), 0) FROM envelopes WHERE peer_id = $p AND direction = 0", ("$p", peerId));
     }
 
+    /// <remarks>Reads <see cref="EntryHashChunk"/> seqs a query, for the reason <see cref="ForEachEntryHash"/> gives.</remarks>
     public long HeldInboundPrefix(string peerId, long known = 0)
     {
         using var db = Open();
-        using var command = db.Command(
-            """
-            SELECT seq FROM envelopes WHERE peer_id = $p AND direction = 1 AND seq > $k
-            UNION SELECT seq FROM refused_envelopes WHERE peer_id = $p AND seq > $k
-            ORDER BY seq
-            """, ("$p", peerId), ("$k", known));
-        using var r = command.ExecuteReader();
         var prefix = known;
-        while (r.Read() && r.GetInt64(0) == prefix + 1)
+        while (true)
         {
-            prefix++;
+            using var command = db.Command(
+                """
+                SELECT seq FROM envelopes WHERE peer_id = $p AND direction = 1 AND seq > $k
+                UNION ALL SELECT seq FROM refused_envelopes WHERE peer_id = $p AND seq > $k
+                ORDER BY seq LIMIT $n
+                """, ("$p", peerId), ("$k", prefix), ("$n", EntryHashChunk));
+            using var r = command.ExecuteReader();
+            var rows = 0;
+            while (r.Read())
+            {
+                rows++;
+                var seq = r.GetInt64(0);
+                if (seq > prefix + 1)
+                {
+                    return prefix;
+                }
+                // The same seq in both tables (a refused entry kept beside an accepted one) counts once.
+                prefix = Math.Max(prefix, seq);
+            }
+            if (rows < EntryHashChunk)
+            {
+                return prefix;
+            }
         }
-        return prefix;
     }
 
     /// <summary>Rows read per query by <see cref="ForEachEntryHash"/>.</summary>

@@ -457,4 +457,26 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         Assert.Equal([(long)count], Read(count, long.MaxValue).Select(e => e.Seq));
         Assert.Empty(Read(count + 1, long.MaxValue));
     }
+
+    [Fact]
+    public async Task The_held_inbound_prefix_is_found_across_chunks_and_stops_at_the_first_gap()
+    {
+        var count = 2 * SqliteStore.EntryHashChunk + 3;
+        var inbound = FromPeer(count);
+        for (var i = 0; i < count; i += 500)
+        {
+            await _store.CommitInboundAsync(_peerRecord.Id, [.. inbound.Skip(i).Take(500)]);
+        }
+        Assert.Equal(count, _store.HeldInboundPrefix(_peerRecord.Id));
+        Assert.Equal(count, _store.HeldInboundPrefix(_peerRecord.Id, known: SqliteStore.EntryHashChunk - 1));
+
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile}"))
+        {
+            db.Open();
+            using var delete = db.CreateCommand();
+            delete.CommandText = $"DELETE FROM envelopes WHERE direction = 1 AND seq = {SqliteStore.EntryHashChunk + 10}";
+            delete.ExecuteNonQuery();
+        }
+        Assert.Equal(SqliteStore.EntryHashChunk + 9, _store.HeldInboundPrefix(_peerRecord.Id));
+    }
 }
