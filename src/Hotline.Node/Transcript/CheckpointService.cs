@@ -26,7 +26,7 @@ public sealed partial class CheckpointService(
     private readonly ConcurrentDictionary<string, int> _failures = new();
     private readonly ConcurrentDictionary<string, byte> _running = new();
     // The peer's entries held from seq 1, as far as the last tick found: each tick reads on from
-    // there, not from the latest checkpoint's count (up to 300,000 rows a second in a flood).
+    // there, not from the latest checkpoint's count (up to 250,000 rows every second in a flood).
     private readonly ConcurrentDictionary<string, long> _heldIn = new();
     private DateTimeOffset _started;
 
