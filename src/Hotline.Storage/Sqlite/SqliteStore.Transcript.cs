@@ -145,59 +145,54 @@ public sealed partial class SqliteStore : ITranscriptStore
             : db.Scalar<long>("SELECT coalesce(max(seq), 0) FROM envelopes WHERE peer_id = $p AND direction = 0", ("$p", peerId));
     }
 
-    /// <remarks>Reads <see cref="EntryHashChunk"/> seqs a query, for the reason <see cref="ForEachEntryHash"/> gives.</remarks>
     public long HeldInboundPrefix(string peerId, long known = 0)
     {
-        using var db = Open();
         var prefix = known;
-        while (true)
-        {
-            using var command = db.Command(
-                """
-                SELECT seq FROM envelopes WHERE peer_id = $p AND direction = 1 AND seq > $k
-                UNION ALL SELECT seq FROM refused_envelopes WHERE peer_id = $p AND seq > $k
-                ORDER BY seq LIMIT $n
-                """, ("$p", peerId), ("$k", prefix), ("$n", EntryHashChunk));
-            using var r = command.ExecuteReader();
-            var rows = 0;
-            while (r.Read())
+        ForEachSeq(
+            """
+            SELECT seq FROM envelopes WHERE peer_id = $p AND direction = 1 AND seq BETWEEN $a AND $b
+            UNION ALL SELECT seq FROM refused_envelopes WHERE peer_id = $p AND seq BETWEEN $a AND $b
+            ORDER BY seq LIMIT $n
+            """, peerId, known + 1, long.MaxValue, r =>
             {
-                rows++;
                 var seq = r.GetInt64(0);
                 if (seq > prefix + 1)
                 {
-                    return prefix;
+                    return false; // the first gap
                 }
                 // The same seq in both tables (a refused entry kept beside an accepted one) counts once.
                 prefix = Math.Max(prefix, seq);
-            }
-            if (rows < EntryHashChunk)
-            {
-                return prefix;
-            }
-        }
+                return true;
+            });
+        return prefix;
     }
 
-    /// <summary>Rows read per query by <see cref="ForEachEntryHash"/>.</summary>
+    /// <summary>Rows read per query by <see cref="ForEachSeq"/>.</summary>
     internal const int EntryHashChunk = 4096;
 
-    /// <remarks>
-    /// Reads at most <see cref="EntryHashChunk"/> rows per query, each query going on from the last
-    /// seq seen: one statement over a whole direction held its snapshot of the database for as long
-    /// as the visitor took (a second or more for the 300,000 entries a checkpoint covers in a flood),
-    /// and while a reader holds a snapshot the write-ahead log cannot restart: it grew to 100 MB, and
-    /// the checkpoint that then copied it all back stalled the writer's commits for most of a second.
-    /// </remarks>
-    public void ForEachEntryHash(string peerId, Direction direction, long first, long last, Func<long, byte[], bool> visit)
-    {
-        using var db = Open();
-        var sql = direction == Direction.Outbound
+    public void ForEachEntryHash(string peerId, Direction direction, long first, long last, Func<long, byte[], bool> visit) =>
+        ForEachSeq(direction == Direction.Outbound
             ? "SELECT seq, hash FROM envelopes WHERE peer_id = $p AND direction = 0 AND seq BETWEEN $a AND $b ORDER BY seq LIMIT $n"
             : """
               SELECT seq, hash FROM envelopes WHERE peer_id = $p AND direction = 1 AND seq BETWEEN $a AND $b
               UNION ALL SELECT seq, hash FROM refused_envelopes WHERE peer_id = $p AND seq BETWEEN $a AND $b
               ORDER BY seq LIMIT $n
-              """;
+              """, peerId, first, last, r => visit(r.GetInt64(0), (byte[])r[1]));
+
+    /// <summary>
+    /// Runs <paramref name="sql"/> (rows by seq, the first column, in $a..$b, at most $n of them) page
+    /// after page, each going on from the last seq seen, handing each row to <paramref name="row"/>
+    /// until it returns false or the rows end.
+    /// </summary>
+    /// <remarks>
+    /// A page a query: one statement over a whole direction held its snapshot of the database for as
+    /// long as the caller took (a second or more for the 300,000 entries a checkpoint covers in a
+    /// flood), and while a reader holds a snapshot the write-ahead log cannot restart: it grew to
+    /// 100 MB, and the checkpoint that then copied it all back stalled the writer's commits.
+    /// </remarks>
+    private void ForEachSeq(string sql, string peerId, long first, long last, Func<SqliteDataReader, bool> row)
+    {
+        using var db = Open();
         for (var from = first; from <= last;)
         {
             var rows = 0;
@@ -209,7 +204,7 @@ public sealed partial class SqliteStore : ITranscriptStore
                 {
                     rows++;
                     seq = r.GetInt64(0);
-                    if (!visit(seq, (byte[])r[1]))
+                    if (!row(r))
                     {
                         return;
                     }
