@@ -2,9 +2,15 @@ namespace Hotline.Storage.Sqlite;
 
 internal static class Schema
 {
-    /// <summary>2: users.language. 3: no envelopes_channel index.</summary>
-    public const int Version = 3;
+    /// <summary>2: users.language. 3: no envelopes_channel index. 4: the path in the envelope's row.</summary>
+    public const int Version = 4;
 
+    /// <remarks>
+    /// <c>envelopes.pos</c> and <c>receipts.receipt_id</c> are plain integer keys, not AUTOINCREMENT:
+    /// no row of either is ever deleted, so a new row takes the largest key plus one all the same,
+    /// without a write to <c>sqlite_sequence</c> (one more page) in every commit. Stores created
+    /// before schema 4 keep AUTOINCREMENT, which a table cannot drop in place; they behave the same.
+    /// </remarks>
     public const string Create = """
         CREATE TABLE IF NOT EXISTS peers(
             peer_id TEXT PRIMARY KEY,
@@ -19,7 +25,7 @@ internal static class Schema
             added_ms INTEGER NOT NULL
         );
         CREATE TABLE IF NOT EXISTS envelopes(
-            pos INTEGER PRIMARY KEY AUTOINCREMENT,
+            pos INTEGER PRIMARY KEY,
             peer_id TEXT NOT NULL REFERENCES peers(peer_id),
             direction INTEGER NOT NULL,
             seq INTEGER NOT NULL,
@@ -42,6 +48,8 @@ internal static class Schema
             acked_ms INTEGER,
             acked_by TEXT,
             ack_reply TEXT,
+            path_index INTEGER,
+            path_endpoint TEXT,
             UNIQUE(peer_id, direction, seq)
         );
         CREATE INDEX IF NOT EXISTS envelopes_open ON envelopes(direction, precedence, created_ms)
@@ -51,7 +59,7 @@ internal static class Schema
             WHERE direction = 0 AND delivered_ms IS NULL AND rejected IS NULL;
         CREATE INDEX IF NOT EXISTS envelopes_translations ON envelopes(reference) WHERE kind IN (5, 6);
         CREATE TABLE IF NOT EXISTS receipts(
-            receipt_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            receipt_id INTEGER PRIMARY KEY,
             peer_id TEXT NOT NULL,
             body BLOB NOT NULL,
             signature BLOB NOT NULL,
@@ -110,6 +118,22 @@ internal static class Schema
             // No query used it (listing by channel walks positions, newest or oldest first), and
             // every envelope paid an index insert for it on both nodes.
             db.Execute("DROP INDEX IF EXISTS envelopes_channel");
+        }
+        if (from is > 0 and < 4)
+        {
+            // The path that carried an envelope was a row of envelope_paths: one more table, so one
+            // more page written, in every commit of an envelope or a receipt. The rows already
+            // there stay where they are (readers look in both).
+            AddColumn(db, "envelopes", "path_index", "INTEGER");
+            AddColumn(db, "envelopes", "path_endpoint", "TEXT");
+        }
+    }
+
+    private static void AddColumn(Microsoft.Data.Sqlite.SqliteConnection db, string table, string column, string type)
+    {
+        if (db.Scalar<long>($"SELECT count(*) FROM pragma_table_info('{table}') WHERE name = '{column}'") == 0)
+        {
+            db.Execute($"ALTER TABLE {table} ADD COLUMN {column} {type}");
         }
     }
 

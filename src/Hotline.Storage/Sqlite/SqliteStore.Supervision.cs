@@ -49,11 +49,17 @@ public sealed partial class SqliteStore : ISupervisionStore
         _queue.Enqueue(db => db.Execute("UPDATE peers SET endpoints = $e WHERE peer_id = $id",
             ("$e", JsonArray(endpoints)), ("$id", peerId)), ct);
 
+    /// <summary>
+    /// The path that carried envelope <c>e</c>: in its row since schema 4, in <c>envelope_paths</c>
+    /// (joined as <c>p</c>) for what a store of an earlier schema recorded.
+    /// </summary>
+    private const string PathColumns = "coalesce(e.path_index, p.path_index), coalesce(e.path_endpoint, p.endpoint)";
+
     private const string TestColumns =
-        """
+        $"""
         e.peer_id, e.direction, e.body, e.signature, e.committed_ms, e.delivered_ms, e.acked_ms, e.acked_by,
         EXISTS (SELECT 1 FROM alarms a WHERE a.message_id = e.id AND a.direction = e.direction AND a.kind = 'line-test-missed'),
-        p.path_index, p.endpoint
+        {PathColumns}
         """;
 
     public IReadOnlyList<LineTestRecord> ListLineTests(string? peerId, DateTimeOffset since, int limit = 10_000) => Tests(
@@ -164,10 +170,10 @@ public sealed partial class SqliteStore : ISupervisionStore
     {
         using var db = Open();
         using var command = db.Command(
-            "SELECT p.path_index, p.endpoint FROM envelopes e JOIN envelope_paths p ON p.pos = e.pos WHERE e.id = $id AND e.direction = $d",
+            $"SELECT {PathColumns} FROM envelopes e LEFT JOIN envelope_paths p ON p.pos = e.pos WHERE e.id = $id AND e.direction = $d",
             ("$id", Uuid7.ToBytes(id)), ("$d", (int)direction));
         using var r = command.ExecuteReader();
-        return r.Read() ? new LinkPath(r.GetInt32(0), r.GetString(1)) : null;
+        return r.Read() && !r.IsDBNull(0) ? new LinkPath(r.GetInt32(0), r.GetString(1)) : null;
     }
 
     public long CountAlarms(string peerId, string kind)
@@ -180,16 +186,5 @@ public sealed partial class SqliteStore : ISupervisionStore
     {
         using var db = Open();
         return db.Scalar<long>("SELECT count(*) FROM peers") >= 0;
-    }
-
-    /// <summary>Records the path of an envelope that just arrived (a new row) or was just receipted, by its position.</summary>
-    private void RecordPath(SqliteConnection db, LinkPath? path, long pos)
-    {
-        if (path is null)
-        {
-            return;
-        }
-        (_recordPath ??= new(db, "INSERT INTO envelope_paths(pos, path_index, endpoint) VALUES(?, ?, ?) ON CONFLICT(pos) DO NOTHING"))
-            .Bind(1, pos).Bind(2, path.Index).Bind(3, path.Endpoint).Execute();
     }
 }

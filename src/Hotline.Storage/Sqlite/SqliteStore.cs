@@ -23,7 +23,7 @@ public sealed partial class SqliteStore : IHotlineStore
     private readonly Dictionary<string, (long Seq, byte[] Hash)> _heads = [];
     // Writer thread only: hot statements, parsed once (see Prepared).
     private readonly Dictionary<string, SqliteCommand> _prepared = [];
-    private HotStatement? _insertEnvelope, _signEnvelope, _insertReceipt, _recordPath;
+    private HotStatement? _insertEnvelope, _signEnvelope, _insertReceipt;
     // Writer thread only: envelopes appended in the open transaction, signed just before it commits.
     private readonly List<(long Pos, Envelope Envelope)> _unsigned = [];
 
@@ -234,7 +234,7 @@ public sealed partial class SqliteStore : IHotlineStore
                 (conflicts ??= []).Add((e.Seq, broken));
                 continue;
             }
-            var pos = Insert(db, peerId, Direction.Inbound, e, now);
+            var pos = Insert(db, peerId, Direction.Inbound, e, now, path);
             if (pos <= 0)
             {
                 // A replay of what we hold is committed already; anything else under a known
@@ -253,7 +253,6 @@ public sealed partial class SqliteStore : IHotlineStore
             }
             committed.Add(e.Seq);
             Held(peerId, e.Seq, e.Hash);
-            RecordPath(db, path, pos);
             if (e.Kind is EnvelopeKind.Seen or EnvelopeKind.Acknowledgement && e.Reference is { } reference)
             {
                 if (ApplyResponse(db, peerId, e, reference) is { } change)
@@ -307,49 +306,41 @@ public sealed partial class SqliteStore : IHotlineStore
                 .Bind(1, peerId).Bind(2, receipt.Body.ToByteArray()).Bind(3, receipt.Signature.ToByteArray()).Bind(4, now.ToUnixTimeMilliseconds())
                 .Insert();
             var changes = new List<DeliveryChange>();
-            var delivered = new List<long>();
             foreach (var range in body.Committed)
             {
-                Mark(db, changes, delivered, peerId, (long)range.First, (long)range.Last, receiptId, null, now);
+                Mark(db, changes, peerId, (long)range.First, (long)range.Last, receiptId, null, path, now);
             }
             foreach (var r in body.Rejected)
             {
-                Mark(db, changes, delivered, peerId, (long)r.Seq, (long)r.Seq, receiptId, r.Reason, now);
-            }
-            foreach (var pos in delivered)
-            {
-                RecordPath(db, path, pos);
+                Mark(db, changes, peerId, (long)r.Seq, (long)r.Seq, receiptId, r.Reason, null, now);
             }
             return changes;
         }, ct);
 
-    /// <summary>Marks outbound envelopes delivered (or refused); adds the positions of those delivered to <paramref name="delivered"/>.</summary>
-    private void Mark(SqliteConnection db, List<DeliveryChange> changes, List<long> delivered, string peerId, long first, long last,
-        long receiptId, string? rejected, DateTimeOffset now)
+    /// <summary>Marks outbound envelopes delivered, on the path the receipt came by (or refused).</summary>
+    private void Mark(SqliteConnection db, List<DeliveryChange> changes, string peerId, long first, long last,
+        long receiptId, string? rejected, LinkPath? path, DateTimeOffset now)
     {
         var sql = rejected is null ? MarkDelivered : MarkRejected;
         using var reader = Prepared(db, sql,
-            ("$t", now.ToUnixTimeMilliseconds()), ("$r", rejected), ("$rid", receiptId), ("$p", peerId), ("$a", first), ("$b", last)).ExecuteReader();
+            ("$t", now.ToUnixTimeMilliseconds()), ("$r", rejected), ("$rid", receiptId), ("$p", peerId), ("$a", first), ("$b", last),
+            ("$pi", path?.Index), ("$pe", path?.Endpoint)).ExecuteReader();
         while (reader.Read())
         {
             changes.Add(new DeliveryChange(Uuid7.FromBytes((byte[])reader[0]), reader.GetInt64(1), reader.GetString(2), now, rejected));
-            if (rejected is null)
-            {
-                delivered.Add(reader.GetInt64(3));
-            }
         }
     }
 
     private const string MarkDelivered = """
-        UPDATE envelopes SET delivered_ms = $t, receipt_id = $rid
+        UPDATE envelopes SET delivered_ms = $t, receipt_id = $rid, path_index = $pi, path_endpoint = $pe
         WHERE peer_id = $p AND direction = 0 AND seq BETWEEN $a AND $b AND delivered_ms IS NULL AND rejected IS NULL
-        RETURNING id, seq, channel, pos
+        RETURNING id, seq, channel
         """;
 
     private const string MarkRejected = """
         UPDATE envelopes SET rejected = $r, receipt_id = $rid
         WHERE peer_id = $p AND direction = 0 AND seq BETWEEN $a AND $b AND delivered_ms IS NULL AND rejected IS NULL
-        RETURNING id, seq, channel, pos
+        RETURNING id, seq, channel
         """;
 
     /// <summary>A command on the writer connection, parsed once per SQL text and reused: for statements run per envelope or per receipt.</summary>
@@ -405,12 +396,15 @@ public sealed partial class SqliteStore : IHotlineStore
         _unsigned.Clear();
     }
 
-    /// <summary>Inserts an envelope; returns its position, or 0 when (peer, direction, seq) is already held.</summary>
-    private long Insert(SqliteConnection db, string peerId, Direction direction, Envelope e, DateTimeOffset now) =>
+    /// <summary>
+    /// Inserts an envelope, with the path that carried it if it arrived; returns its position, or 0
+    /// when (peer, direction, seq) is already held.
+    /// </summary>
+    private long Insert(SqliteConnection db, string peerId, Direction direction, Envelope e, DateTimeOffset now, LinkPath? path = null) =>
         (_insertEnvelope ??= new(db, """
             INSERT INTO envelopes(peer_id, direction, seq, id, kind, channel, precedence, created_ms, committed_ms,
-                                  body, signature, hash, delivered_ms, label, reference)
-            VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  body, signature, hash, delivered_ms, label, reference, path_index, path_endpoint)
+            VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT DO NOTHING
             """))
             .Bind(1, peerId).Bind(2, (int)direction).Bind(3, e.Seq).Bind(4, Uuid7.ToBytes(e.Id)).Bind(5, (int)e.Kind)
@@ -418,6 +412,7 @@ public sealed partial class SqliteStore : IHotlineStore
             .Bind(10, e.Body).Bind(11, e.Signature).Bind(12, e.Hash)
             .Bind(13, direction == Direction.Inbound ? now.ToUnixTimeMilliseconds() : null)
             .Bind(14, e.Label?.ToString()).Bind(15, e.Reference is { } r ? Uuid7.ToBytes(r) : null)
+            .Bind(16, path?.Index).Bind(17, path?.Endpoint)
             .Insert();
 
     private const string MessageColumns =
@@ -606,7 +601,7 @@ public sealed partial class SqliteStore : IHotlineStore
     public async ValueTask DisposeAsync()
     {
         await _queue.DisposeAsync();
-        foreach (var statement in new[] { _insertEnvelope, _signEnvelope, _insertReceipt, _recordPath })
+        foreach (var statement in new[] { _insertEnvelope, _signEnvelope, _insertReceipt })
         {
             statement?.Dispose();
         }

@@ -15,6 +15,7 @@ internal static class SupervisionSchema
             rtt_ms REAL
         );
         CREATE INDEX IF NOT EXISTS link_events_peer ON link_events(peer_id, at_ms);
+        -- What stores of schema 3 or older recorded of the paths; since 4 the path is in the envelope's row.
         CREATE TABLE IF NOT EXISTS envelope_paths(
             pos INTEGER PRIMARY KEY REFERENCES envelopes(pos),
             path_index INTEGER NOT NULL,

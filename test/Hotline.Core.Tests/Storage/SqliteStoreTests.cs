@@ -379,7 +379,58 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile};Pooling=false;Mode=ReadOnly");
         check.Open();
         Assert.Equal(0L, check.Scalar<long>("SELECT count(*) FROM sqlite_master WHERE name = 'envelopes_channel'"));
-        Assert.Equal(3L, check.Scalar<long>("PRAGMA user_version"));
+        Assert.Equal(Schema.Version, check.Scalar<long>("PRAGMA user_version"));
+    }
+
+    [Fact]
+    public async Task A_version_3_store_keeps_the_paths_it_recorded_and_records_new_ones_in_the_envelope_row()
+    {
+        var (old, inbound, outbound) = (new LinkPath(1, "https://old.example:7443"), new LinkPath(0, "https://in.example:7443"), new LinkPath(2, "https://out.example:7443"));
+        var sent = await AppendAsync("before");
+        var chain = FromPeer(2);
+        await _store.CommitInboundAsync(_peerRecord.Id, chain[..1]);
+        await _store.DisposeAsync();
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile};Pooling=false"))
+        {
+            // A store as schema 3 left it: no path columns, the path of the envelope that arrived in envelope_paths.
+            db.Open();
+            db.Execute("ALTER TABLE envelopes DROP COLUMN path_index; ALTER TABLE envelopes DROP COLUMN path_endpoint; PRAGMA user_version=3");
+            db.Execute("INSERT INTO envelope_paths(pos, path_index, endpoint) SELECT pos, $i, $e FROM envelopes WHERE direction = 1", ("$i", old.Index), ("$e", old.Endpoint));
+        }
+
+        _store = SqliteStore.Open(DatabaseFile, _me);
+        await _store.CommitInboundAsync(_peerRecord.Id, chain[1..], inbound);
+        var receipt = Receipt(_peer, _me.PublicKey, [1]);
+        await _store.ApplyReceiptAsync(_peerRecord.Id, receipt, ReceiptCodec.Open(_peer.PublicKey, _me.PublicKey, receipt)!, outbound);
+
+        Assert.Equal(old, _store.PathOf(chain[0].Id, Direction.Inbound));
+        Assert.Equal(inbound, _store.PathOf(chain[1].Id, Direction.Inbound));
+        Assert.Equal(outbound, _store.PathOf(sent.Envelope.Id, Direction.Outbound));
+        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile};Pooling=false;Mode=ReadOnly");
+        check.Open();
+        Assert.Equal(1L, check.Scalar<long>("SELECT count(*) FROM envelope_paths"));
+        Assert.Equal(Schema.Version, check.Scalar<long>("PRAGMA user_version"));
+    }
+
+    [Fact]
+    public async Task A_new_store_numbers_envelopes_and_receipts_without_a_sequence_row_and_keeps_positions_increasing()
+    {
+        // sqlite_sequence (AUTOINCREMENT) would be one more page written in every commit.
+        var first = await AppendAsync("one");
+        await ApplyAsync([1]);
+        await _store.DisposeAsync();
+        _store = SqliteStore.Open(DatabaseFile, _me);
+        var second = await AppendAsync("two");
+        await _store.CommitInboundAsync(_peerRecord.Id, FromPeer(1), new LinkPath(0, "https://in.example:7443"));
+        await ApplyAsync([2]);
+
+        Assert.Equal([first.Position, second.Position], _store.ListMessages(new MessageQuery { Direction = Direction.Outbound }).Select(m => m.Position));
+        Assert.True(second.Position > first.Position);
+        Assert.True(_store.ListMessages(new MessageQuery { Direction = Direction.Inbound }).Single().Position > second.Position);
+        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile};Pooling=false;Mode=ReadOnly");
+        check.Open();
+        Assert.Equal(0L, check.Scalar<long>("SELECT count(*) FROM sqlite_sequence WHERE name IN ('envelopes', 'receipts')"));
+        Assert.Equal("1,2", check.Scalar<string>("SELECT group_concat(receipt_id) FROM (SELECT receipt_id FROM receipts ORDER BY receipt_id)"));
     }
 
     [Fact]
