@@ -82,6 +82,12 @@ internal sealed record BenchResults
         public required double AchievedPerSecond { get; init; }
         public required int Messages { get; init; }
         public required LatencySummary Received { get; init; }
+        /// <summary>
+        /// From the API call until the other node committed the message, by that node's clock (whole
+        /// milliseconds): far below <see cref="Received"/> when the time is lost in the event stream
+        /// or the bench's reading of it rather than in the nodes.
+        /// </summary>
+        public required LatencySummary Committed { get; init; }
         public required LatencySummary Delivered { get; init; }
         public required LatencySummary Accepted { get; init; }
         public required double NodeCpuSecondsPer1000 { get; init; }

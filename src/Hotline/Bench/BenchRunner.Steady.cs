@@ -149,6 +149,7 @@ internal sealed partial class BenchRunner
             AchievedPerSecond = Math.Round(count / Seconds(t0, tSent)),
             Messages = count,
             Received = LatencySummary.Of([.. Latencies(sent[0], pair.EventsB, received: true), .. Latencies(sent[1], pair.EventsA, received: true)]),
+            Committed = LatencySummary.Of([.. CommittedOn(sent[0], pair.EventsB), .. CommittedOn(sent[1], pair.EventsA)]),
             Delivered = LatencySummary.Of([.. Latencies(sent[0], pair.EventsA, received: false), .. Latencies(sent[1], pair.EventsB, received: false)]),
             Accepted = Accepted(sent.SelectMany(s => s)),
             NodeCpuSecondsPer1000 = Math.Round(cpu.Nodes / count * 1000, 3),
@@ -159,7 +160,7 @@ internal sealed partial class BenchRunner
         };
         results.Steps.Add(step);
         Phase($"{label}{(streamed ? ", streamed" : "")}: offered {rate:0}/s, sent {step.AchievedPerSecond:0}/s; arrived p50/p99/p99.9 {step.Received.Triple()} ms; " +
-            $"delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms; GC pauses: bench {step.BenchGcPauseMs:0} ms, nodes {step.NodeGcPauseMs} ms; nodes allocated {step.NodeAllocatedKbPerMessage} KB a message");
+            $"committed {step.Committed.Triple()} ms; delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms; GC pauses: bench {step.BenchGcPauseMs:0} ms, nodes {step.NodeGcPauseMs} ms; nodes allocated {step.NodeAllocatedKbPerMessage} KB a message");
     }
 
     /// <summary>Milliseconds the bench client spent paused for its collector since <paramref name="before"/> (<see cref="GC.GetTotalPauseDuration"/>).</summary>
