@@ -72,6 +72,9 @@ public interface IHotlineStore : IAsyncDisposable
 
     StoreCounts Counts(string peerId);
 
+    /// <summary>What the store's single writer has done since it opened (for /metrics).</summary>
+    WriterStats Writer { get; }
+
     /// <summary>Messages of one peer, direction and precedence created at or before <paramref name="createdBefore"/> that have no alarm of <paramref name="kind"/>.</summary>
     IReadOnlyList<OverdueCandidate> FindOverdue(string peerId, Direction direction, Precedence precedence, string kind,
         DateTimeOffset createdBefore, TimeSpan deadline, int limit);
@@ -95,6 +98,14 @@ public interface IHotlineStore : IAsyncDisposable
 }
 
 public sealed record StoreCounts(long Outbound, long Undelivered, long Inbound);
+
+/// <summary>
+/// The single writer's work since the store opened: transactions committed, the operations they
+/// held, the time spent running them, committing and calling back their callers (the writer runs
+/// one batch at a time: busy / elapsed is how full it is), and the part of that spent in COMMIT
+/// (writing the log and waiting for its <c>fsync</c>, and the log checkpoints SQLite runs there).
+/// </summary>
+public readonly record struct WriterStats(long Transactions, long Operations, double BusySeconds, double CommitSeconds);
 
 /// <summary>An unreceipted outbound envelope as the outbound queue tracks it.</summary>
 public readonly record struct OutboxEntry(long Seq, Precedence Precedence, int Size);

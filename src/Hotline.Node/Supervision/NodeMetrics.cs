@@ -107,6 +107,15 @@ public sealed class NodeMetrics(EventHub events, LinkManager links, PeerDirector
         }
         w.Family("hotline_alarms_open", "gauge", "Alarms raised and not yet cleared.");
         w.Sample("hotline_alarms_open", "", store.ListAlarms(openOnly: true, limit: 100_000).Count);
+        var writer = store.Writer;
+        w.Family("hotline_store_transactions_total", "counter", "Transactions the store's single writer committed (each holds what was queued while the one before it committed).");
+        w.Sample("hotline_store_transactions_total", "", writer.Transactions);
+        w.Family("hotline_store_operations_total", "counter", "Write operations (a send, a batch received, a receipt, ...) those transactions held.");
+        w.Sample("hotline_store_operations_total", "", writer.Operations);
+        w.Family("hotline_store_busy_seconds_total", "counter", "Time the writer spent running, committing and answering its batches: its rate is the writer's load (1 = always busy).");
+        w.Sample("hotline_store_busy_seconds_total", "", writer.BusySeconds);
+        w.Family("hotline_store_commit_seconds_total", "counter", "Part of that time spent in COMMIT: writing the log, waiting for the disk, and the log checkpoints run there.");
+        w.Sample("hotline_store_commit_seconds_total", "", writer.CommitSeconds);
         WriteProcess(w);
         return w.ToString();
     }

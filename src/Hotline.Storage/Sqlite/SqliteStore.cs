@@ -374,6 +374,8 @@ public sealed partial class SqliteStore : IHotlineStore
         return head;
     }
 
+    public WriterStats Writer => _queue.Stats;
+
     /// <summary>Tests: runs <paramref name="work"/> on the writer, in the transaction of the batch it joins.</summary>
     internal Task<T> OnWriterAsync<T>(Func<SqliteConnection, T> work) => _queue.Enqueue(work, CancellationToken.None);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 
 namespace Hotline.Storage.Sqlite;
@@ -38,6 +39,8 @@ internal sealed class WriteQueue : IAsyncDisposable
     // True while a thread is committing; that thread takes everything queued before it stops.
     private bool _running;
     private bool _closed;
+    // Only the thread that is committing adds to these (one at a time); read with Interlocked.
+    private long _transactions, _operations, _busyTicks, _commitTicks;
 
     /// <param name="beforeCommit">Runs once per transaction after its operations, before it commits.</param>
     /// <param name="afterRollback">Runs after a transaction was rolled back: forget what it held.</param>
@@ -128,6 +131,7 @@ internal sealed class WriteQueue : IAsyncDisposable
                 return false;
             }
         }
+        var started = Stopwatch.GetTimestamp();
         var ran = TryRun(batch, yieldToUrgent: !urgent);
         if (ran < 0)
         {
@@ -137,6 +141,7 @@ internal sealed class WriteQueue : IAsyncDisposable
                 TryRun([op], yieldToUrgent: false);
             }
         }
+        Interlocked.Add(ref _busyTicks, Stopwatch.GetTimestamp() - started);
         lock (_lock)
         {
             if (ran > 0 && ran < batch.Count)
@@ -184,7 +189,12 @@ internal sealed class WriteQueue : IAsyncDisposable
                 ops[ran++].Run(_connection);
             }
             _beforeCommit(_connection);
+            var commit = Stopwatch.GetTimestamp();
             Execute("COMMIT");
+            var committed = Stopwatch.GetTimestamp();
+            Interlocked.Add(ref _commitTicks, committed - commit);
+            Interlocked.Increment(ref _transactions);
+            Interlocked.Add(ref _operations, ran);
         }
         catch (Exception e)
         {
@@ -206,6 +216,11 @@ internal sealed class WriteQueue : IAsyncDisposable
         }
         return ran;
     }
+
+    /// <summary>What the writer has committed so far (transactions rolled back are not counted).</summary>
+    public WriterStats Stats => new(Interlocked.Read(ref _transactions), Interlocked.Read(ref _operations),
+        Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _busyTicks)).TotalSeconds,
+        Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _commitTicks)).TotalSeconds);
 
     private List<IWriteOp>? TakeUrgent()
     {

@@ -98,6 +98,11 @@ internal sealed record BenchResults
         public required PerNode NodeGcPauseMs { get; init; }
         /// <summary>Both nodes' managed allocations during the step, per message (from their /metrics).</summary>
         public required double NodeAllocatedKbPerMessage { get; init; }
+        /// <summary>
+        /// How busy each node's store writer was from just before the step to the end of its drain, in %
+        /// (<c>hotline_store_busy_seconds_total</c>): one thread, so near 100 it is what limits the node.
+        /// </summary>
+        public required PerNode WriterBusyPercent { get; init; }
     }
 
     public sealed record FlashResult

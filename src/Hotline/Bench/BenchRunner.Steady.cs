@@ -126,7 +126,7 @@ internal sealed partial class BenchRunner
     {
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
         // Read before the step's CPU and clock start, and after they stop: the scrapes are not the step's work.
-        var nodesGc0 = await NodesGcAsync(pair, ct);
+        var nodesGc0 = await NodeCountersAsync(pair, ct);
         var cpu0 = pair.Cpu();
         var gc0 = GC.GetTotalPauseDuration();
         var t0 = Stopwatch.GetTimestamp();
@@ -139,7 +139,7 @@ internal sealed partial class BenchRunner
         pair.Record(sent[1], fromA: false);
         await pair.WaitAllAsync(sent[0], sent[1], DrainTimeout, ct);
         var cpu = pair.Cpu() - cpu0;
-        var nodesGc = await NodesGcSinceAsync(pair, nodesGc0, ct);
+        var nodesGc = await NodeCountersSinceAsync(pair, nodesGc0, ct);
         var count = sent[0].Count + sent[1].Count;
         var step = new BenchResults.StepResult
         {
@@ -157,29 +157,33 @@ internal sealed partial class BenchRunner
             BenchGcPauseMs = PausedSince(gc0),
             NodeGcPauseMs = nodesGc.PausedMs,
             NodeAllocatedKbPerMessage = Math.Round(nodesGc.AllocatedBytes / 1024 / count, 1),
+            WriterBusyPercent = nodesGc.WriterBusyPercent,
         };
         results.Steps.Add(step);
         Phase($"{label}{(streamed ? ", streamed" : "")}: offered {rate:0}/s, sent {step.AchievedPerSecond:0}/s; arrived p50/p99/p99.9 {step.Received.Triple()} ms; " +
-            $"committed {step.Committed.Triple()} ms; delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms; GC pauses: bench {step.BenchGcPauseMs:0} ms, nodes {step.NodeGcPauseMs} ms; nodes allocated {step.NodeAllocatedKbPerMessage} KB a message");
+            $"committed {step.Committed.Triple()} ms; delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms; GC pauses: bench {step.BenchGcPauseMs:0} ms, nodes {step.NodeGcPauseMs} ms; nodes allocated {step.NodeAllocatedKbPerMessage} KB a message; " +
+            $"store writers busy {step.WriterBusyPercent} %");
     }
 
     /// <summary>Milliseconds the bench client spent paused for its collector since <paramref name="before"/> (<see cref="GC.GetTotalPauseDuration"/>).</summary>
     private static double PausedSince(TimeSpan before) => Math.Round((GC.GetTotalPauseDuration() - before).TotalMilliseconds, 1);
 
-    /// <summary>Both nodes' collector counters (pauses in ms, allocated bytes) since they started.</summary>
-    private static async Task<(BenchResults.PerNode PausedMs, double AllocatedBytes)> NodesGcAsync(BenchPair pair, CancellationToken ct)
-    {
-        var (a, b) = (await pair.A.GcAsync(ct), await pair.B.GcAsync(ct));
-        return (new(a.PausedMs, b.PausedMs), a.AllocatedBytes + b.AllocatedBytes);
-    }
+    /// <summary>Both nodes' counters since they started, and when they were read.</summary>
+    private static async Task<(NodeCounters A, NodeCounters B, long At)> NodeCountersAsync(BenchPair pair, CancellationToken ct) =>
+        (await pair.A.CountersAsync(ct), await pair.B.CountersAsync(ct), Stopwatch.GetTimestamp());
 
-    /// <summary>What both nodes' collectors did since <paramref name="before"/>: each node's pauses (ms), and the bytes both allocated.</summary>
-    private static async Task<(BenchResults.PerNode PausedMs, double AllocatedBytes)> NodesGcSinceAsync(
-        BenchPair pair, (BenchResults.PerNode PausedMs, double AllocatedBytes) before, CancellationToken ct)
+    /// <summary>
+    /// What both nodes did since <paramref name="before"/>: each node's collector pauses (ms), the
+    /// bytes both allocated, and how busy each node's store writer was (% of the time between).
+    /// </summary>
+    private static async Task<(BenchResults.PerNode PausedMs, double AllocatedBytes, BenchResults.PerNode WriterBusyPercent)> NodeCountersSinceAsync(
+        BenchPair pair, (NodeCounters A, NodeCounters B, long At) before, CancellationToken ct)
     {
-        var now = await NodesGcAsync(pair, ct);
-        return (new(Math.Round(now.PausedMs.A - before.PausedMs.A, 1), Math.Round(now.PausedMs.B - before.PausedMs.B, 1)),
-            now.AllocatedBytes - before.AllocatedBytes);
+        var now = await NodeCountersAsync(pair, ct);
+        var seconds = Seconds(before.At, now.At);
+        return (new(Math.Round(now.A.PausedMs - before.A.PausedMs, 1), Math.Round(now.B.PausedMs - before.B.PausedMs, 1)),
+            now.A.AllocatedBytes + now.B.AllocatedBytes - before.A.AllocatedBytes - before.B.AllocatedBytes,
+            new(Math.Round((now.A.WriterBusySeconds - before.A.WriterBusySeconds) / seconds * 100), Math.Round((now.B.WriterBusySeconds - before.B.WriterBusySeconds) / seconds * 100)));
     }
 
     private static LatencySummary Received(IEnumerable<Sent> sent, EventRecorder receiver) => LatencySummary.Of(Latencies(sent, receiver, received: true));

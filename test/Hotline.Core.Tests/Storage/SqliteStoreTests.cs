@@ -362,6 +362,22 @@ public sealed class SqliteStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_writer_counts_its_transactions_operations_and_time()
+    {
+        var before = _store.Writer;
+
+        await Task.WhenAll(Enumerable.Range(1, 20).Select(i => AppendAsync($"{i}")));
+        await AppendAsync("alone");
+
+        var after = _store.Writer;
+        Assert.Equal(21, after.Operations - before.Operations);
+        // Sends that arrive while one commits share the next transaction; the lone one has its own.
+        Assert.InRange(after.Transactions - before.Transactions, 2, 21);
+        Assert.True(after.CommitSeconds > before.CommitSeconds);
+        Assert.True(after.BusySeconds - before.BusySeconds >= after.CommitSeconds - before.CommitSeconds);
+    }
+
+    [Fact]
     public async Task A_version_2_database_loses_the_unused_channel_index_and_keeps_its_messages()
     {
         await AppendAsync("before");

@@ -51,6 +51,10 @@ public sealed class OperationsApiTests
         Assert.Contains("# TYPE dotnet_gc_pause_seconds_total counter\n", metrics, StringComparison.Ordinal);
         Assert.True(Sample(metrics, "process_resident_memory_bytes") > 1 << 20, metrics);
         Assert.True(Sample(metrics, "process_cpu_seconds_total") > 0, metrics);
+        // The send and the receipt were committed by A's writer: at least two operations.
+        Assert.True(Sample(metrics, "hotline_store_operations_total") >= 2, metrics);
+        Assert.InRange(Sample(metrics, "hotline_store_transactions_total"), 1, Sample(metrics, "hotline_store_operations_total"));
+        Assert.InRange(Sample(metrics, "hotline_store_commit_seconds_total"), double.Epsilon, Sample(metrics, "hotline_store_busy_seconds_total"));
         // Counters since the node started: a collection made now shows in the next scrape.
         var gen2 = Sample(metrics, "dotnet_gc_collections_total{generation=\"2\"}");
         GC.Collect();
