@@ -112,7 +112,7 @@ public sealed class NodeMetrics(EventHub events, LinkManager links, PeerDirector
         w.Sample("hotline_store_transactions_total", "", writer.Transactions);
         w.Family("hotline_store_operations_total", "counter", "Write operations (a send, a batch received, a receipt, ...) those transactions held.");
         w.Sample("hotline_store_operations_total", "", writer.Operations);
-        w.Family("hotline_store_busy_seconds_total", "counter", "Time the writer spent running, committing and answering its batches: its rate is the writer's load (1 = always busy).");
+        w.Family("hotline_store_busy_seconds_total", "counter", "Time the writer spent running, committing (disk waits included) and answering its batches: its rate is the writer's load; near 1 it commits back to back.");
         w.Sample("hotline_store_busy_seconds_total", "", writer.BusySeconds);
         w.Family("hotline_store_commit_seconds_total", "counter", "Part of that time spent in COMMIT: writing the log, waiting for the disk, and the log checkpoints run there.");
         w.Sample("hotline_store_commit_seconds_total", "", writer.CommitSeconds);

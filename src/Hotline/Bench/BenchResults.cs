@@ -100,7 +100,8 @@ internal sealed record BenchResults
         public required double NodeAllocatedKbPerMessage { get; init; }
         /// <summary>
         /// How busy each node's store writer was from just before the step to the end of its drain, in %
-        /// (<c>hotline_store_busy_seconds_total</c>): one thread, so near 100 it is what limits the node.
+        /// (<c>hotline_store_busy_seconds_total</c>, disk waits included): near 100 it commits back to back,
+        /// and more traffic makes each group commit, and each wait, larger.
         /// </summary>
         public required PerNode WriterBusyPercent { get; init; }
     }
