@@ -21,6 +21,14 @@ public sealed class SqliteStoreTests : IAsyncLifetime
 
     private string DatabaseFile => _temp.Combine("hotline.db");
 
+    /// <summary>The database file opened directly, beside (or after) the store.</summary>
+    private Microsoft.Data.Sqlite.SqliteConnection OpenFile(bool readOnly = false)
+    {
+        var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile};Pooling=false{(readOnly ? ";Mode=ReadOnly" : "")}");
+        db.Open();
+        return db;
+    }
+
     public async Task InitializeAsync()
     {
         _store = SqliteStore.Open(DatabaseFile, _me);
@@ -382,9 +390,8 @@ public sealed class SqliteStoreTests : IAsyncLifetime
     {
         await AppendAsync("before");
         await _store.DisposeAsync();
-        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile};Pooling=false"))
+        using (var db = OpenFile())
         {
-            db.Open();
             db.Execute("CREATE INDEX envelopes_channel ON envelopes(channel, pos); PRAGMA user_version=2");
         }
 
@@ -392,8 +399,7 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         await AppendAsync("after");
 
         Assert.Equal(["before", "after"], _store.ListMessages(new MessageQuery { Channel = "navy" }).Select(m => m.Envelope.Text));
-        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile};Pooling=false;Mode=ReadOnly");
-        check.Open();
+        using var check = OpenFile(readOnly: true);
         Assert.Equal(0L, check.Scalar<long>("SELECT count(*) FROM sqlite_master WHERE name = 'envelopes_channel'"));
         Assert.Equal(Schema.Version, check.Scalar<long>("PRAGMA user_version"));
     }
@@ -406,10 +412,9 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         var chain = FromPeer(2);
         await _store.CommitInboundAsync(_peerRecord.Id, chain[..1]);
         await _store.DisposeAsync();
-        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile};Pooling=false"))
+        using (var db = OpenFile())
         {
             // A store as schema 3 left it: no path columns, the path of the envelope that arrived in envelope_paths.
-            db.Open();
             db.Execute("ALTER TABLE envelopes DROP COLUMN path_index; ALTER TABLE envelopes DROP COLUMN path_endpoint; PRAGMA user_version=3");
             db.Execute("INSERT INTO envelope_paths(pos, path_index, endpoint) SELECT pos, $i, $e FROM envelopes WHERE direction = 1", ("$i", old.Index), ("$e", old.Endpoint));
         }
@@ -422,8 +427,7 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         Assert.Equal(old, _store.PathOf(chain[0].Id, Direction.Inbound));
         Assert.Equal(inbound, _store.PathOf(chain[1].Id, Direction.Inbound));
         Assert.Equal(outbound, _store.PathOf(sent.Envelope.Id, Direction.Outbound));
-        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile};Pooling=false;Mode=ReadOnly");
-        check.Open();
+        using var check = OpenFile(readOnly: true);
         Assert.Equal(1L, check.Scalar<long>("SELECT count(*) FROM envelope_paths"));
         Assert.Equal(Schema.Version, check.Scalar<long>("PRAGMA user_version"));
     }
@@ -443,8 +447,7 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         Assert.Equal([first.Position, second.Position], _store.ListMessages(new MessageQuery { Direction = Direction.Outbound }).Select(m => m.Position));
         Assert.True(second.Position > first.Position);
         Assert.True(_store.ListMessages(new MessageQuery { Direction = Direction.Inbound }).Single().Position > second.Position);
-        using var check = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DatabaseFile};Pooling=false;Mode=ReadOnly");
-        check.Open();
+        using var check = OpenFile(readOnly: true);
         Assert.Equal(0L, check.Scalar<long>("SELECT count(*) FROM sqlite_sequence WHERE name IN ('envelopes', 'receipts')"));
         Assert.Equal("1,2", check.Scalar<string>("SELECT group_concat(receipt_id) FROM (SELECT receipt_id FROM receipts ORDER BY receipt_id)"));
     }
