@@ -54,7 +54,7 @@ internal sealed partial class BenchRunner
         var probes = new List<Sent>();
         long leftAtFirst = 0, leftAtLast = 0;
         var gc0 = GC.GetTotalPauseDuration();
-        var nodesGc0 = await NodeCountersAsync(pair, ct);
+        var nodes0 = await NodeCountersAsync(pair, ct);
         var start = Stopwatch.GetTimestamp();
         for (var i = 0; i < settings.FlashProbes; i++)
         {
@@ -84,7 +84,7 @@ internal sealed partial class BenchRunner
             Accepted = Accepted(probes),
             CommittedOnB = LatencySummary.Of(CommittedOn(probes, pair.EventsB)),
             BenchGcPauseMs = PausedSince(gc0),
-            NodeGcPauseMs = (await NodeCountersSinceAsync(pair, nodesGc0, ct)).PausedMs,
+            NodeGcPauseMs = (await NodeCountersSinceAsync(pair, nodes0, ct)).PausedMs,
         };
         var f = results.Flash;
         Phase($"FLASH behind {f.Backlog} ROUTINE ({f.BacklogLeftAtFirstProbe} still queued at the first probe, {f.BacklogLeftAtLastProbe} at the last): " +

@@ -126,7 +126,7 @@ internal sealed partial class BenchRunner
     {
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
         // Read before the step's CPU and clock start, and after they stop: the scrapes are not the step's work.
-        var nodesGc0 = await NodeCountersAsync(pair, ct);
+        var nodes0 = await NodeCountersAsync(pair, ct);
         var cpu0 = pair.Cpu();
         var gc0 = GC.GetTotalPauseDuration();
         var t0 = Stopwatch.GetTimestamp();
@@ -139,7 +139,7 @@ internal sealed partial class BenchRunner
         pair.Record(sent[1], fromA: false);
         await pair.WaitAllAsync(sent[0], sent[1], DrainTimeout, ct);
         var cpu = pair.Cpu() - cpu0;
-        var nodesGc = await NodeCountersSinceAsync(pair, nodesGc0, ct);
+        var nodes = await NodeCountersSinceAsync(pair, nodes0, ct);
         var count = sent[0].Count + sent[1].Count;
         var step = new BenchResults.StepResult
         {
@@ -155,9 +155,9 @@ internal sealed partial class BenchRunner
             NodeCpuSecondsPer1000 = Math.Round(cpu.Nodes / count * 1000, 3),
             BenchCpuSecondsPer1000 = Math.Round(cpu.Bench / count * 1000, 3),
             BenchGcPauseMs = PausedSince(gc0),
-            NodeGcPauseMs = nodesGc.PausedMs,
-            NodeAllocatedKbPerMessage = Math.Round(nodesGc.AllocatedBytes / 1024 / count, 1),
-            WriterBusyPercent = nodesGc.WriterBusyPercent,
+            NodeGcPauseMs = nodes.PausedMs,
+            NodeAllocatedKbPerMessage = Math.Round(nodes.AllocatedBytes / 1024 / count, 1),
+            WriterBusyPercent = nodes.WriterBusyPercent,
         };
         results.Steps.Add(step);
         Phase($"{label}{(streamed ? ", streamed" : "")}: offered {rate:0}/s, sent {step.AchievedPerSecond:0}/s; arrived p50/p99/p99.9 {step.Received.Triple()} ms; " +
@@ -180,10 +180,10 @@ internal sealed partial class BenchRunner
         BenchPair pair, (NodeCounters A, NodeCounters B, long At) before, CancellationToken ct)
     {
         var now = await NodeCountersAsync(pair, ct);
-        var seconds = Seconds(before.At, now.At);
-        return (new(Math.Round(now.A.PausedMs - before.A.PausedMs, 1), Math.Round(now.B.PausedMs - before.B.PausedMs, 1)),
-            now.A.AllocatedBytes + now.B.AllocatedBytes - before.A.AllocatedBytes - before.B.AllocatedBytes,
-            new(Math.Round((now.A.WriterBusySeconds - before.A.WriterBusySeconds) / seconds * 100), Math.Round((now.B.WriterBusySeconds - before.B.WriterBusySeconds) / seconds * 100)));
+        BenchResults.PerNode Since(Func<NodeCounters, double> counter, double scale, int digits) =>
+            new(Math.Round((counter(now.A) - counter(before.A)) * scale, digits), Math.Round((counter(now.B) - counter(before.B)) * scale, digits));
+        var allocated = Since(c => c.AllocatedBytes, 1, 0);
+        return (Since(c => c.PausedMs, 1, 1), allocated.A + allocated.B, Since(c => c.WriterBusySeconds, 100 / Seconds(before.At, now.At), 0));
     }
 
     private static LatencySummary Received(IEnumerable<Sent> sent, EventRecorder receiver) => LatencySummary.Of(Latencies(sent, receiver, received: true));
