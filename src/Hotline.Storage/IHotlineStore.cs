@@ -103,9 +103,11 @@ public sealed record StoreCounts(long Outbound, long Undelivered, long Inbound);
 /// The single writer's work since the store opened: transactions committed, the operations they
 /// held, the time spent running them, committing and calling back their callers (the writer runs
 /// one batch at a time: busy / elapsed is how full it is), and the part of that spent in COMMIT
-/// (writing the log and waiting for its <c>fsync</c>, and the log checkpoints SQLite runs there).
+/// (writing the log and waiting for its <c>fsync</c>, and the log checkpoints SQLite runs there),
+/// and the CPU time its thread used in all that (Linux; 0 elsewhere): busy time minus CPU time is
+/// time spent waiting, for the disk or for a core.
 /// </summary>
-public readonly record struct WriterStats(long Transactions, long Operations, double BusySeconds, double CommitSeconds);
+public readonly record struct WriterStats(long Transactions, long Operations, double BusySeconds, double CommitSeconds, double CpuSeconds);
 
 /// <summary>An unreceipted outbound envelope as the outbound queue tracks it.</summary>
 public readonly record struct OutboxEntry(long Seq, Precedence Precedence, int Size);

@@ -116,6 +116,8 @@ public sealed class NodeMetrics(EventHub events, LinkManager links, PeerDirector
         w.Sample("hotline_store_busy_seconds_total", "", writer.BusySeconds);
         w.Family("hotline_store_commit_seconds_total", "counter", "Part of that time spent in COMMIT: writing the log, waiting for the disk, and the log checkpoints run there.");
         w.Sample("hotline_store_commit_seconds_total", "", writer.CommitSeconds);
+        w.Family("hotline_store_cpu_seconds_total", "counter", "CPU time the writer's thread used in that busy time (Linux): the rest was spent waiting, for the disk or for a core.");
+        w.Sample("hotline_store_cpu_seconds_total", "", writer.CpuSeconds);
         WriteProcess(w);
         return w.ToString();
     }

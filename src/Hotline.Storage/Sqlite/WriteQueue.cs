@@ -40,7 +40,7 @@ internal sealed class WriteQueue : IAsyncDisposable
     private bool _running;
     private bool _closed;
     // Only the thread that is committing adds to these (one at a time); read with Interlocked.
-    private long _transactions, _operations, _busyTicks, _commitTicks;
+    private long _transactions, _operations, _busyTicks, _commitTicks, _cpuNanoseconds;
 
     /// <param name="beforeCommit">Runs once per transaction after its operations, before it commits.</param>
     /// <param name="afterRollback">Runs after a transaction was rolled back: forget what it held.</param>
@@ -132,6 +132,7 @@ internal sealed class WriteQueue : IAsyncDisposable
             }
         }
         var started = Stopwatch.GetTimestamp();
+        var cpu = ThreadCpu.Nanoseconds();
         var ran = TryRun(batch, yieldToUrgent: !urgent);
         if (ran < 0)
         {
@@ -142,6 +143,7 @@ internal sealed class WriteQueue : IAsyncDisposable
             }
         }
         Interlocked.Add(ref _busyTicks, Stopwatch.GetTimestamp() - started);
+        Interlocked.Add(ref _cpuNanoseconds, ThreadCpu.Nanoseconds() - cpu);
         lock (_lock)
         {
             if (ran > 0 && ran < batch.Count)
@@ -220,7 +222,8 @@ internal sealed class WriteQueue : IAsyncDisposable
     /// <summary>What the writer has committed so far (transactions rolled back are not counted).</summary>
     public WriterStats Stats => new(Interlocked.Read(ref _transactions), Interlocked.Read(ref _operations),
         Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _busyTicks)).TotalSeconds,
-        Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _commitTicks)).TotalSeconds);
+        Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _commitTicks)).TotalSeconds,
+        Interlocked.Read(ref _cpuNanoseconds) / 1e9);
 
     private List<IWriteOp>? TakeUrgent()
     {

@@ -104,6 +104,11 @@ internal sealed record BenchResults
         /// and more traffic makes each group commit, and each wait, larger.
         /// </summary>
         public required PerNode WriterBusyPercent { get; init; }
+        /// <summary>
+        /// The part of that time each writer's thread was on a core (<c>hotline_store_cpu_seconds_total</c>),
+        /// in %: the rest of its busy time it waited, for the disk or for a core.
+        /// </summary>
+        public required PerNode WriterCpuPercent { get; init; }
     }
 
     public sealed record FlashResult

@@ -370,7 +370,7 @@ public sealed class SqliteStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_writer_counts_its_transactions_operations_and_time()
+    public async Task The_writer_counts_its_transactions_operations_time_and_cpu()
     {
         var before = _store.Writer;
 
@@ -383,6 +383,9 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         Assert.InRange(after.Transactions - before.Transactions, 2, 21);
         Assert.True(after.CommitSeconds > before.CommitSeconds);
         Assert.True(after.BusySeconds - before.BusySeconds >= after.CommitSeconds - before.CommitSeconds);
+        // The thread's CPU time within that busy time (two clocks: a millisecond of slack).
+        Assert.True(after.CpuSeconds > before.CpuSeconds);
+        Assert.True(after.CpuSeconds - before.CpuSeconds <= after.BusySeconds - before.BusySeconds + 0.001);
     }
 
     [Fact]

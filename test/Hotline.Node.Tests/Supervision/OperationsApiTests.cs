@@ -55,6 +55,7 @@ public sealed class OperationsApiTests
         Assert.True(Sample(metrics, "hotline_store_operations_total") >= 2, metrics);
         Assert.InRange(Sample(metrics, "hotline_store_transactions_total"), 1, Sample(metrics, "hotline_store_operations_total"));
         Assert.InRange(Sample(metrics, "hotline_store_commit_seconds_total"), double.Epsilon, Sample(metrics, "hotline_store_busy_seconds_total"));
+        Assert.InRange(Sample(metrics, "hotline_store_cpu_seconds_total"), double.Epsilon, Sample(metrics, "hotline_store_busy_seconds_total") + 0.001);
         // Counters since the node started: a collection made now shows in the next scrape.
         var gen2 = Sample(metrics, "dotnet_gc_collections_total{generation=\"2\"}");
         GC.Collect();
