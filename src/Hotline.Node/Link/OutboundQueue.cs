@@ -25,16 +25,19 @@ public sealed class OutboundQueue
     private readonly HashSet<long> _inFlight = [];
     private int _urgentInFlight;
     private readonly Func<IReadOnlyList<long>, IReadOnlyDictionary<long, WireEnvelope>>? _load;
+    private readonly Action? _urgentAdded;
     private TaskCompletionSource _signal = NewSignal();
     private long _epoch;
     private long _heldBytes;
 
     /// <param name="window">See <see cref="Window"/>.</param>
     /// <param name="load">Reads signed bytes back from the store; without it, the queue keeps them all in memory.</param>
-    public OutboundQueue(int window, Func<IReadOnlyList<long>, IReadOnlyDictionary<long, WireEnvelope>>? load = null)
+    /// <param name="urgentAdded">Called (outside the queue's lock) when a FLASH or IMMEDIATE envelope is added.</param>
+    public OutboundQueue(int window, Func<IReadOnlyList<long>, IReadOnlyDictionary<long, WireEnvelope>>? load = null, Action? urgentAdded = null)
     {
         Window = window;
         _load = load;
+        _urgentAdded = urgentAdded;
     }
 
     /// <summary>
@@ -96,9 +99,10 @@ public sealed class OutboundQueue
 
     private void Add(long seq, Precedence precedence, int size, WireEnvelope? wire)
     {
+        var level = Level(precedence);
         lock (_lock)
         {
-            var item = new Item(Level(precedence), size);
+            var item = new Item(level, size);
             if (!_unacked.TryAdd(seq, item))
             {
                 return;
@@ -110,6 +114,10 @@ public sealed class OutboundQueue
             }
             _pending[item.Level].Add(seq);
             Wake();
+        }
+        if (level >= UrgentLevel)
+        {
+            _urgentAdded?.Invoke();
         }
     }
 

@@ -33,7 +33,7 @@ public sealed class PeerLink
     {
         _ctx = ctx;
         Peer = peer;
-        Queue = new OutboundQueue(ctx.Window, seqs => ctx.Store.LoadWire(peer.Id, seqs));
+        Queue = new OutboundQueue(ctx.Window, seqs => ctx.Store.LoadWire(peer.Id, seqs), UrgentSeen);
         StateSince = ctx.Time.GetUtcNow();
         // The node with the lower identity key is the preferred dialler; the other dials only
         // after a grace period without a session, so that both seldom dial at once.
@@ -75,6 +75,13 @@ public sealed class PeerLink
     }
 
     internal TimeProvider Time => _ctx.Time;
+
+    private long _urgentTicks;
+
+    /// <summary>When a FLASH or IMMEDIATE envelope last crossed the link either way: queued here, or arrived from the peer (the minimum time if none has).</summary>
+    internal DateTimeOffset UrgentAt => new(Interlocked.Read(ref _urgentTicks), TimeSpan.Zero);
+
+    internal void UrgentSeen() => Interlocked.Exchange(ref _urgentTicks, Time.GetUtcNow().UtcTicks);
     internal TimeSpan HeartbeatInterval => _ctx.HeartbeatInterval;
     internal SecurityLog Security => _ctx.Security;
 

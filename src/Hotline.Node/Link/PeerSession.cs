@@ -239,6 +239,7 @@ public sealed class PeerSession
                 case Frame.KindOneofCase.Envelopes when AllUrgent(frame.Envelopes):
                     // Verifies and queues the commit now, ahead of routine batches still waiting to be
                     // checked; the receipt is written once it is committed.
+                    _link.UrgentSeen();
                     await _pending.Writer.WriteAsync(ReceiptAtOnceIfUrgentAsync(_link.OnEnvelopesAsync(frame.Envelopes, Path), ct), ct);
                     break;
                 case Frame.KindOneofCase.Envelopes:

@@ -16,6 +16,16 @@ namespace Hotline.Node.Transcript;
 /// preferred dialler of a link proposes; the other node only when none has come for twice as long,
 /// so that the two seldom propose at once.
 /// </summary>
+/// <remarks>
+/// A round covers at most <see cref="CatchUpRound"/> × <see cref="TranscriptConfig.CheckpointEveryEntries"/>
+/// more entries of each direction, and while that many or more wait, rounds follow each other a tick
+/// apart rather than <see cref="TranscriptConfig.RetrySeconds"/> apart. Each node hashes every entry a
+/// checkpoint covers; covering all at once, a round after an outage hashed the 100,000 entries the
+/// link had delivered before it, on both nodes, in the first seconds after the link came back, while
+/// the backlog drained and FLASH messages crossed it (a FLASH's p99 twice as long then). For the same
+/// reason no round by entry count starts within <see cref="UrgentQuiet"/> of a FLASH or IMMEDIATE
+/// envelope crossing the link, either way; the time rule still applies.
+/// </remarks>
 public sealed partial class CheckpointService(
     LinkManager links, TranscriptExchange exchange, ITranscriptStore store, NodeIdentity identity, NodeConfig config, TimeProvider time,
     ILogger<CheckpointService> logger) : BackgroundService
@@ -40,9 +50,9 @@ public sealed partial class CheckpointService(
             {
                 try
                 {
-                    if (link.State == LinkState.Up && Due(link) && _running.TryAdd(link.Peer.Id, 0))
+                    if (link.State == LinkState.Up && Due(link) is { } upTo && _running.TryAdd(link.Peer.Id, 0))
                     {
-                        _ = RunAsync(link, stoppingToken);
+                        _ = RunAsync(link, upTo, stoppingToken);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -53,16 +63,18 @@ public sealed partial class CheckpointService(
         }
     }
 
-    private bool Due(PeerLink link)
+    /// <summary>How many times <see cref="TranscriptConfig.CheckpointEveryEntries"/> one automatic round covers at most, per direction.</summary>
+    public const int CatchUpRound = 10;
+
+    /// <summary>How long after the last FLASH or IMMEDIATE message of a link its automatic rounds wait (the time rule aside).</summary>
+    public static readonly TimeSpan UrgentQuiet = TimeSpan.FromSeconds(2);
+
+    /// <summary>The counts to propose up to (each direction), or null when no round is due.</summary>
+    private (long Outbound, long Inbound)? Due(PeerLink link)
     {
         var peerId = link.Peer.Id;
         var now = time.GetUtcNow();
         var settings = config.Transcript ?? new TranscriptConfig();
-        var wait = TimeSpan.FromSeconds(settings.RetrySeconds * (1 << Math.Min(_failures.GetValueOrDefault(peerId), 6)));
-        if (_lastAttempt.TryGetValue(peerId, out var last) && now - last < wait)
-        {
-            return false;
-        }
         // What a proposal now would cover beyond the latest checkpoint.
         var latest = store.LatestCheckpoint(peerId);
         var (coveredOut, coveredIn) = (0L, 0L);
@@ -75,12 +87,22 @@ public sealed partial class CheckpointService(
             + Math.Max(0, HeldIn(peerId, coveredIn) - coveredIn);
         if (uncovered <= 0)
         {
-            return false;
+            return null;
         }
         var factor = link.WeArePreferredDialler ? 1 : 2;
+        var round = (long)settings.CheckpointEveryEntries * CatchUpRound;
+        var failures = _failures.GetValueOrDefault(peerId);
+        // Far behind and the last round agreed: the next round at once, not after the retry time.
+        var wait = failures == 0 && uncovered >= round * factor ? TimeSpan.Zero : TimeSpan.FromSeconds(settings.RetrySeconds * (1 << Math.Min(failures, 6)));
+        if (_lastAttempt.TryGetValue(peerId, out var last) && now - last < wait)
+        {
+            return null;
+        }
         var waited = now - (latest?.StoredAt ?? _started);
-        return uncovered >= (long)settings.CheckpointEveryEntries * factor
-            || waited >= TimeSpan.FromMinutes(settings.CheckpointEveryMinutes * factor);
+        // By entry count, a round (CPU on both nodes: each hashes what it covers) waits while urgent messages cross the link.
+        var due = waited >= TimeSpan.FromMinutes(settings.CheckpointEveryMinutes * factor)
+            || (uncovered >= (long)settings.CheckpointEveryEntries * factor && now - link.UrgentAt >= UrgentQuiet);
+        return due ? (coveredOut + round, coveredIn + round) : null;
     }
 
     private long HeldIn(string peerId, long covered)
@@ -90,12 +112,12 @@ public sealed partial class CheckpointService(
         return held;
     }
 
-    private async Task RunAsync(PeerLink link, CancellationToken ct)
+    private async Task RunAsync(PeerLink link, (long Outbound, long Inbound) upTo, CancellationToken ct)
     {
         try
         {
             _lastAttempt[link.Peer.Id] = time.GetUtcNow();
-            var outcome = await exchange.ProposeAsync(link, ct);
+            var outcome = await exchange.ProposeAsync(link, ct, upTo);
             if (outcome.Status is CheckpointStatus.Agreed)
             {
                 _failures.TryRemove(link.Peer.Id, out _);

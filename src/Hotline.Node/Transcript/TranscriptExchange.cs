@@ -74,7 +74,8 @@ public sealed partial class TranscriptExchange(
     });
 
     /// <summary>Proposes a checkpoint of what this node holds now and waits for the peer's answer.</summary>
-    public async Task<CheckpointOutcome> ProposeAsync(PeerLink link, CancellationToken ct)
+    /// <param name="upTo">Cover each direction at most this far (the automatic rounds); all that is held without it.</param>
+    public async Task<CheckpointOutcome> ProposeAsync(PeerLink link, CancellationToken ct, (long Outbound, long Inbound)? upTo = null)
     {
         var peer = link.Peer;
         if (link.Current is not { IsClosed: false } session)
@@ -88,6 +89,10 @@ public sealed partial class TranscriptExchange(
         try
         {
             var (outbound, inbound) = state.Local.Prefixes();
+            if (upTo is { } most)
+            {
+                (outbound, inbound) = (Math.Min(outbound, most.Outbound), Math.Min(inbound, most.Inbound));
+            }
             var built = Build(state.Local, sides, peer, outbound, inbound);
             if (built.Statement is not { } s)
             {

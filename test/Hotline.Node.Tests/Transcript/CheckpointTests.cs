@@ -80,6 +80,48 @@ public sealed class CheckpointTests
     }
 
     [Fact]
+    public async Task Far_behind_each_automatic_round_covers_a_bounded_stretch_and_the_next_follows_at_once()
+    {
+        // A round covers at most 10 x 2 = 20 more entries a direction. The retry time is long: rounds
+        // that follow each other within the wait below do so only because the node is far behind.
+        await using var cluster = await TwoNodeCluster.StartAsync(new ClusterOptions
+        {
+            Node = new TestNodeOptions { Configure = c => c with { Transcript = new TranscriptConfig { CheckpointEveryEntries = 2, RetrySeconds = 120, ReplyTimeoutSeconds = 5 } } },
+        });
+        var (a, b) = (cluster.A, cluster.B);
+        await SendAsync(a, b, 90, "a");
+        await cluster.WaitAllDeliveredAsync();
+
+        await Poll.UntilAsync(() => Transcript(a).LatestCheckpoint(b.Id) is { } c && Counts(c, a).Out >= 71,
+            "rounds a tick apart to cover all but the last stretch", TimeSpan.FromSeconds(40));
+        List<long> covered = [0, .. Transcript(a).ListCheckpoints(b.Id).Select(c => Counts(c, a).Out).Order()];
+        Assert.All(covered.Zip(covered.Skip(1)), step => Assert.InRange(step.Second - step.First, 0, CheckpointService.CatchUpRound * 2));
+    }
+
+    [Fact]
+    public async Task Automatic_rounds_wait_while_urgent_messages_cross_the_link()
+    {
+        await using var cluster = await TwoNodeCluster.StartAsync(new ClusterOptions
+        {
+            Node = new TestNodeOptions { Configure = c => c with { Transcript = new TranscriptConfig { CheckpointEveryEntries = 2, RetrySeconds = 0, ReplyTimeoutSeconds = 5 } } },
+        });
+        var (a, b) = (cluster.A, cluster.B);
+        // Routine traffic both ways, due for a round every second, and a FLASH every quarter second.
+        for (var i = 1; i <= 12; i++)
+        {
+            Assert.Equal(202, (await a.SendAsync(b, "navy", $"flash {i}", "FLASH")).Status);
+            await SendAsync(a, b, 2, $"a {i}");
+            await SendAsync(b, a, 2, $"b {i}");
+            await Task.Delay(250);
+        }
+        var lastFlash = DateTimeOffset.UtcNow;
+        await cluster.WaitAllDeliveredAsync();
+
+        await Poll.UntilAsync(() => Transcript(a).LatestCheckpoint(b.Id) is not null, "a round once the urgent traffic went quiet", TimeSpan.FromSeconds(20));
+        Assert.All(Transcript(a).ListCheckpoints(b.Id), c => Assert.True(c.StoredAt > lastFlash, $"a checkpoint stored at {c.StoredAt:O}, during the FLASH traffic (until {lastFlash:O})"));
+    }
+
+    [Fact]
     public async Task A_different_entry_in_one_store_is_a_divergence_both_nodes_locate_at_the_same_seq()
     {
         await using var cluster = await TwoNodeCluster.StartAsync();
