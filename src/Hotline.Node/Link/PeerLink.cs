@@ -82,6 +82,7 @@ public sealed class PeerLink
     internal DateTimeOffset UrgentAt => new(Interlocked.Read(ref _urgentTicks), TimeSpan.Zero);
 
     internal void UrgentSeen() => Interlocked.Exchange(ref _urgentTicks, Time.GetUtcNow().UtcTicks);
+
     internal TimeSpan HeartbeatInterval => _ctx.HeartbeatInterval;
     internal SecurityLog Security => _ctx.Security;
 
