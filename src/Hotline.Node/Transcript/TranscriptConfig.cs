@@ -12,6 +12,9 @@ public sealed record TranscriptConfig
     /// <summary>How long a proposer waits for the peer's countersignature.</summary>
     public double ReplyTimeoutSeconds { get; set; } = 30;
 
-    /// <summary>The least time between two automatic attempts on one link (after a failure, for example).</summary>
+    /// <summary>
+    /// The least time between two automatic attempts on one link (doubling after each failure),
+    /// except while many entries wait: then a round that agreed is followed at once (see <see cref="CheckpointService"/>).
+    /// </summary>
     public double RetrySeconds { get; set; } = 30;
 }
