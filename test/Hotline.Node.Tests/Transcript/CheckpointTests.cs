@@ -24,6 +24,13 @@ public sealed class CheckpointTests
         }
     }
 
+    /// <summary>Two nodes whose automatic checkpoints come every <paramref name="everyEntries"/> entries; a reply waits at most 5 s.</summary>
+    private static Task<TwoNodeCluster> StartAsync(int everyEntries, double retrySeconds) =>
+        TwoNodeCluster.StartAsync(new ClusterOptions
+        {
+            Node = new TestNodeOptions { Configure = c => c with { Transcript = new TranscriptConfig { CheckpointEveryEntries = everyEntries, RetrySeconds = retrySeconds, ReplyTimeoutSeconds = 5 } } },
+        });
+
     private static (long Out, long In) Counts(StoredCheckpoint c, InProcessNode me)
     {
         var s = CheckpointCodec.Decode(c.Body).Statement!;
@@ -64,11 +71,8 @@ public sealed class CheckpointTests
     [Fact]
     public async Task Checkpoints_follow_the_traffic_every_N_entries()
     {
-        await using var cluster = await TwoNodeCluster.StartAsync(new ClusterOptions
-        {
-            // A reply lost with a session (a busy machine can drop one) is retried after 5 s, well within the wait below.
-            Node = new TestNodeOptions { Configure = c => c with { Transcript = new TranscriptConfig { CheckpointEveryEntries = 4, RetrySeconds = 0, ReplyTimeoutSeconds = 5 } } },
-        });
+        // A reply lost with a session (a busy machine can drop one) is retried after 5 s, well within the wait below.
+        await using var cluster = await StartAsync(everyEntries: 4, retrySeconds: 0);
         var (a, b) = (cluster.A, cluster.B);
         await SendAsync(a, b, 6, "a");
         await SendAsync(b, a, 4, "b");
@@ -84,10 +88,7 @@ public sealed class CheckpointTests
     {
         // A round covers at most 10 x 2 = 20 more entries a direction. The retry time is long: rounds
         // that follow each other within the wait below do so only because the node is far behind.
-        await using var cluster = await TwoNodeCluster.StartAsync(new ClusterOptions
-        {
-            Node = new TestNodeOptions { Configure = c => c with { Transcript = new TranscriptConfig { CheckpointEveryEntries = 2, RetrySeconds = 120, ReplyTimeoutSeconds = 5 } } },
-        });
+        await using var cluster = await StartAsync(everyEntries: 2, retrySeconds: 120);
         var (a, b) = (cluster.A, cluster.B);
         await SendAsync(a, b, 90, "a");
         await cluster.WaitAllDeliveredAsync();
@@ -101,10 +102,7 @@ public sealed class CheckpointTests
     [Fact]
     public async Task Automatic_rounds_wait_while_urgent_messages_cross_the_link()
     {
-        await using var cluster = await TwoNodeCluster.StartAsync(new ClusterOptions
-        {
-            Node = new TestNodeOptions { Configure = c => c with { Transcript = new TranscriptConfig { CheckpointEveryEntries = 2, RetrySeconds = 0, ReplyTimeoutSeconds = 5 } } },
-        });
+        await using var cluster = await StartAsync(everyEntries: 2, retrySeconds: 0);
         var (a, b) = (cluster.A, cluster.B);
         // Routine traffic both ways, due for a round every second, and a FLASH every quarter second.
         for (var i = 1; i <= 12; i++)
