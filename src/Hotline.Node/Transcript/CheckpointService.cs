@@ -75,6 +75,14 @@ public sealed partial class CheckpointService(
         var peerId = link.Peer.Id;
         var now = time.GetUtcNow();
         var settings = config.Transcript ?? new TranscriptConfig();
+        var failures = _failures.GetValueOrDefault(peerId);
+        var retry = TimeSpan.FromSeconds(settings.RetrySeconds * (1 << Math.Min(failures, 6)));
+        var sinceLast = _lastAttempt.TryGetValue(peerId, out var last) ? now - last : TimeSpan.MaxValue;
+        if (failures > 0 && sinceLast < retry)
+        {
+            // Backing off after a failure: nothing to read until the wait is over.
+            return null;
+        }
         // What a proposal now would cover beyond the latest checkpoint.
         var latest = store.LatestCheckpoint(peerId);
         var (coveredOut, coveredIn) = (0L, 0L);
@@ -91,10 +99,8 @@ public sealed partial class CheckpointService(
         }
         var factor = link.WeArePreferredDialler ? 1 : 2;
         var round = (long)settings.CheckpointEveryEntries * CatchUpRound;
-        var failures = _failures.GetValueOrDefault(peerId);
-        // Far behind and the last round agreed: the next round at once, not after the retry time.
-        var wait = failures == 0 && uncovered >= round * factor ? TimeSpan.Zero : TimeSpan.FromSeconds(settings.RetrySeconds * (1 << Math.Min(failures, 6)));
-        if (_lastAttempt.TryGetValue(peerId, out var last) && now - last < wait)
+        // Far behind (and the last round agreed): the next round at once, not after the retry time.
+        if (sinceLast < retry && uncovered < round * factor)
         {
             return null;
         }
