@@ -139,7 +139,7 @@ public sealed partial class SqliteStore : ITranscriptStore
     {
         using var db = Open();
         var first = db.Scalar<long>(
-            "SELECT coalesce(min(seq), 0) FROM envelopes WHERE peer_id = $p AND direction = 0 AND delivered_ms IS NULL AND rejected IS NULL", ("$p", peerId));
+            $"SELECT coalesce(min(seq), 0) FROM {Pending}", ("$p", peerId));
         return first > 0
             ? first - 1
             : db.Scalar<long>("SELECT coalesce(max(seq), 0) FROM envelopes WHERE peer_id = $p AND direction = 0", ("$p", peerId));

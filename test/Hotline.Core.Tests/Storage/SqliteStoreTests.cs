@@ -552,4 +552,66 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         }
         Assert.Equal(SqliteStore.EntryHashChunk + 9, _store.HeldInboundPrefix(_peerRecord.Id));
     }
+
+    [Fact]
+    public async Task Counts_follow_each_direction_past_gaps_receipts_and_another_peers_rows()
+    {
+        using var other = NodeIdentity.Create();
+        var otherRecord = new PeerRecord
+        {
+            Key = other.PublicKey, Name = "Other", TlsSha256 = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+            Endpoints = ["https://127.0.0.1:2"], Channels = ["navy"], CardJson = "{}", Labels = [Hotline.Core.Messages.Label.Default], AddedAt = Now,
+        };
+        await _store.AddPeerAsync(otherRecord);
+        var inbound = FromPeer(6);
+        for (var i = 1; i <= 3; i++)
+        {
+            await AppendAsync($"out {i}");
+        }
+        await _store.CommitInboundAsync(_peerRecord.Id, [inbound[0], inbound[1], inbound[3]]);
+        Assert.Equal(new StoreCounts(3, 3, 3), _store.Counts(_peerRecord.Id));
+
+        // Rows after the first count: counted on from where it stopped, the other peer's left out.
+        await _store.AppendOutboundAsync(otherRecord, new EnvelopeDraft { Channel = "navy", Text = "to the other" });
+        var fromOther = EnvelopeCodec.Seal(other, _me.PublicKey, new EnvelopeDraft { Channel = "navy", Text = "from the other" }, 1, [], Now);
+        await _store.CommitInboundAsync(otherRecord.Id, [fromOther]);
+        await AppendAsync("out 4");
+        await _store.CommitInboundAsync(_peerRecord.Id, [inbound[2], inbound[4]]);
+        await ApplyAsync([1, 2, 3]);
+
+        Assert.Equal(new StoreCounts(4, 1, 5), _store.Counts(_peerRecord.Id));
+        Assert.Equal(new StoreCounts(1, 1, 1), _store.Counts(otherRecord.Id));
+        Assert.Equal(new StoreCounts(4, 1, 5), _store.Counts(_peerRecord.Id));
+        await using var reopened = SqliteStore.Open(_temp.Combine("hotline.db"), _me);
+        Assert.Equal(new StoreCounts(4, 1, 5), reopened.Counts(_peerRecord.Id));
+    }
+
+    [Fact]
+    public async Task The_checks_that_run_every_second_read_only_what_they_count()
+    {
+        await AppendAsync("out 1");
+        using var db = OpenFile(readOnly: true);
+        string Plan(string sql)
+        {
+            using var command = db.CreateCommand();
+            command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+            foreach (var name in new[] { "$p", "$after", "$top" }.Where(sql.Contains))
+            {
+                command.Parameters.AddWithValue(name, name == "$p" ? _peerRecord.Id : 1);
+            }
+            using var r = command.ExecuteReader();
+            var steps = new List<string>();
+            while (r.Read())
+            {
+                steps.Add(r.GetString(3));
+            }
+            return string.Join(" | ", steps);
+        }
+
+        // Undelivered envelopes through the outbox index, not every outbound row of the peer.
+        Assert.Contains("USING INDEX envelopes_outbox", Plan($"SELECT count(*) FROM {SqliteStore.Pending}"));
+        Assert.Contains("USING INDEX envelopes_outbox", Plan($"SELECT min(seq) FROM {SqliteStore.Pending}"));
+        // New inbound rows by position, not all of the peer's.
+        Assert.Contains("INTEGER PRIMARY KEY (rowid>? AND rowid<?)", Plan(SqliteStore.InboundBetween));
+    }
 }
