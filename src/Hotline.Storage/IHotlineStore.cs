@@ -58,6 +58,12 @@ public interface IHotlineStore : IAsyncDisposable
 
     IReadOnlyList<StoredMessage> ListMessages(MessageQuery query);
 
+    /// <summary>
+    /// Messages of one direction and precedence not yet acknowledged (nor refused), oldest first, at
+    /// most <paramref name="limit"/>: what waits for a person, found without reading what does not.
+    /// </summary>
+    IReadOnlyList<StoredMessage> ListOpen(Direction direction, Precedence precedence, int limit);
+
     StoredMessage? FindMessage(Guid id, Direction? direction = null);
 
     Task AddPeerAsync(PeerRecord peer, CancellationToken ct = default);

@@ -37,8 +37,6 @@ public sealed record MessageQuery
     public long After { get; init; }
     /// <summary>Include seen and acknowledgement envelopes (normally shown only as states of their message).</summary>
     public bool IncludeResponses { get; init; }
-    /// <summary>Only messages not yet acknowledged.</summary>
-    public bool UnacknowledgedOnly { get; init; }
     public Direction? Direction { get; init; }
     public int Limit { get; init; } = 100;
 }

@@ -13,16 +13,24 @@ public sealed class PendingService(IHotlineStore store, PeerDirectory directory,
 {
     public const int Limit = 500;
 
+    /// <summary>Each side's open messages, highest precedence first and oldest first within it, at most <see cref="Limit"/> a side.</summary>
     public PendingView List()
     {
         var now = time.GetUtcNow();
-        var open = store.ListMessages(new MessageQuery { UnacknowledgedOnly = true, Limit = 10_000 });
-        var items = open.Select(m => Item(m, now)).Where(i => i is not null).Select(i => i!)
-            .OrderByDescending(i => PrecedenceRank(i.Message.Precedence)).ThenBy(i => i.Message.Created).ToList();
-        return new PendingView(
-            now,
-            items.Where(i => i.Message.Direction == "in").Take(Limit).ToList(),
-            items.Where(i => i.Message.Direction == "out").Take(Limit).ToList());
+        List<PendingItem> Side(Direction direction)
+        {
+            var items = new List<PendingItem>();
+            foreach (var precedence in Enum.GetValues<Precedence>().OrderDescending())
+            {
+                items.AddRange(store.ListOpen(direction, precedence, Limit - items.Count).Select(m => Item(m, now)).OfType<PendingItem>());
+                if (items.Count >= Limit)
+                {
+                    break;
+                }
+            }
+            return items;
+        }
+        return new PendingView(now, Side(Direction.Inbound), Side(Direction.Outbound));
     }
 
     public PendingItem? Item(StoredMessage m, DateTimeOffset now)
@@ -77,8 +85,6 @@ public sealed class PendingService(IHotlineStore store, PeerDirectory directory,
     }
 
     private static string Ago(TimeSpan t) => t.TotalHours >= 1 ? $"{t.TotalHours:0.#} h" : t.TotalMinutes >= 1 ? $"{t.TotalMinutes:0} min" : $"{t.TotalSeconds:0} s";
-
-    private static int PrecedenceRank(string p) => PrecedenceNames.TryParse(p, out var x) ? (int)x : 0;
 }
 
 public sealed record PendingView(DateTimeOffset Now, IReadOnlyList<PendingItem> AwaitingUs, IReadOnlyList<PendingItem> AwaitingThem)

@@ -479,12 +479,24 @@ public sealed partial class SqliteStore : IHotlineStore
         $"""
         SELECT {MessageColumns} FROM envelopes
         WHERE pos > $after AND ($peer IS NULL OR peer_id = $peer) AND ($channel IS NULL OR channel = $channel)
-          AND ($all = 1 OR kind = 1) AND ($open = 0 OR (acked_ms IS NULL AND rejected IS NULL))
-          AND ($dir IS NULL OR direction = $dir)
+          AND ($all = 1 OR kind = 1) AND ($dir IS NULL OR direction = $dir)
         ORDER BY pos LIMIT $limit
         """,
         ("$after", query.After), ("$peer", query.PeerId), ("$channel", query.Channel), ("$limit", Math.Clamp(query.Limit, 1, 10_000)),
-        ("$all", query.IncludeResponses ? 1 : 0), ("$open", query.UnacknowledgedOnly ? 1 : 0), ("$dir", (int?)query.Direction));
+        ("$all", query.IncludeResponses ? 1 : 0), ("$dir", (int?)query.Direction));
+
+    /// <remarks>
+    /// Through the index of open messages (direction, precedence, created), so a FLASH behind a
+    /// hundred thousand unanswered ROUTINE messages is one short read away, and the answer costs
+    /// the same however many messages the node holds.
+    /// </remarks>
+    public IReadOnlyList<StoredMessage> ListOpen(Direction direction, Precedence precedence, int limit) => Query(
+        $"""
+        SELECT {MessageColumns} FROM envelopes INDEXED BY envelopes_open
+        WHERE kind = 1 AND acked_ms IS NULL AND rejected IS NULL AND direction = $dir AND precedence = $pr
+        ORDER BY created_ms, pos LIMIT $limit
+        """,
+        ("$dir", (int)direction), ("$pr", (int)precedence), ("$limit", Math.Clamp(limit, 1, 10_000)));
 
     public StoredMessage? FindMessage(Guid id, Direction? direction = null) => Query(
         $"SELECT {MessageColumns} FROM envelopes WHERE id = $id AND ($dir IS NULL OR direction = $dir) ORDER BY direction LIMIT 1",
