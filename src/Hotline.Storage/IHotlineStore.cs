@@ -81,9 +81,12 @@ public interface IHotlineStore : IAsyncDisposable
     /// <summary>What the store's single writer has done since it opened (for /metrics).</summary>
     WriterStats Writer { get; }
 
-    /// <summary>Messages of one peer, direction and precedence created at or before <paramref name="createdBefore"/> that have no alarm of <paramref name="kind"/>.</summary>
+    /// <summary>
+    /// Messages of one peer, direction and precedence created after <paramref name="createdAfter"/> and at or before
+    /// <paramref name="createdBefore"/> that have no alarm of <paramref name="kind"/>, oldest first.
+    /// </summary>
     IReadOnlyList<OverdueCandidate> FindOverdue(string peerId, Direction direction, Precedence precedence, string kind,
-        DateTimeOffset createdBefore, TimeSpan deadline, int limit);
+        DateTimeOffset createdAfter, DateTimeOffset createdBefore, TimeSpan deadline, int limit);
 
     /// <summary>Raises an alarm once; returns null when that message already has one of this kind.</summary>
     Task<Alarm?> RaiseAlarmAsync(Guid messageId, Direction direction, string peerId, string kind, string reason, CancellationToken ct = default);

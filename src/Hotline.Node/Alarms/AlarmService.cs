@@ -23,6 +23,15 @@ public sealed partial class AlarmService(
     private static readonly Precedence[] EscalatedWhenIncoming = [Precedence.Flash, Precedence.Immediate];
     private readonly SemaphoreSlim _checking = new(1, 1);
     private HashSet<long> _open = [];
+    // Checks' state, touched only inside _checking.
+    private readonly Dictionary<(string Peer, Precedence Precedence, string Kind), DateTimeOffset> _checkedUpTo = [];
+    private DateTimeOffset _lastCheck;
+
+    /// <summary>At most this many alarms a check raises for one peer, precedence and kind (the rest at the next).</summary>
+    public const int RaisedPerCheck = 200;
+
+    /// <summary>How far behind the present a mark stays: time enough for any append stamped before it to have committed.</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromMinutes(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -58,17 +67,25 @@ public sealed partial class AlarmService(
     private async Task CheckOnceAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        if (now < _lastCheck)
+        {
+            _checkedUpTo.Clear(); // the clock went back: a new append may be stamped below a mark
+        }
+        _lastCheck = now;
         foreach (var peer in directory.All)
         {
             var deadlines = policy.Deadlines(peer);
             foreach (var precedence in Enum.GetValues<Precedence>())
             {
                 var d = deadlines.For(precedence);
-                await RaiseAsync(store.FindOverdue(peer.Id, Direction.Outbound, precedence, AlarmKinds.DeliveryOverdue, now - d.Deliver, d.Deliver, 200), peer, now, ct);
-                await RaiseAsync(store.FindOverdue(peer.Id, Direction.Outbound, precedence, AlarmKinds.AcknowledgementOverdue, now - d.Acknowledge, d.Acknowledge, 200), peer, now, ct);
+                await CheckOursAsync(peer, precedence, AlarmKinds.DeliveryOverdue, d.Deliver, now, ct);
+                await CheckOursAsync(peer, precedence, AlarmKinds.AcknowledgementOverdue, d.Acknowledge, now, ct);
                 if (EscalatedWhenIncoming.Contains(precedence))
                 {
-                    await RaiseAsync(store.FindOverdue(peer.Id, Direction.Inbound, precedence, AlarmKinds.AcknowledgementOverdue, now - d.Acknowledge, d.Acknowledge, 200), peer, now, ct);
+                    // Theirs are stamped by the peer's clock, and one held up in an outage arrives
+                    // older than any mark: always read from the start (FLASH and IMMEDIATE only).
+                    await RaiseAsync(store.FindOverdue(peer.Id, Direction.Inbound, precedence, AlarmKinds.AcknowledgementOverdue,
+                        DateTimeOffset.MinValue, now - d.Acknowledge, d.Acknowledge, RaisedPerCheck), peer, now, ct);
                 }
             }
         }
@@ -87,6 +104,32 @@ public sealed partial class AlarmService(
             }
         }
         _open = stillOpen;
+    }
+
+    /// <remarks>
+    /// Our own messages are stamped by our clock when appended, so once a check has found every one
+    /// created up to a time delivered, acknowledged or given its alarm (all three for good), later
+    /// checks read only those created after it. Without the mark each check read every unanswered
+    /// message past the deadline again, the delivered ones included: after a flood of a million left
+    /// unanswered, 1.8 s a check, every second.
+    /// </remarks>
+    private async Task CheckOursAsync(PeerRecord peer, Precedence precedence, string kind, TimeSpan deadline, DateTimeOffset now, CancellationToken ct)
+    {
+        var key = (peer.Id, precedence, kind);
+        var from = _checkedUpTo.GetValueOrDefault(key, DateTimeOffset.MinValue);
+        var before = now - deadline;
+        var found = store.FindOverdue(peer.Id, Direction.Outbound, precedence, kind, from, before, deadline, RaisedPerCheck);
+        await RaiseAsync(found, peer, now, ct);
+        // Found oldest first: every candidate up to the last one's time now has its alarm (up to
+        // the deadline's edge when fewer than the limit came back).
+        var done = found.Count < RaisedPerCheck
+            ? before
+            : DateTimeOffset.FromUnixTimeMilliseconds(found[^1].Message.Envelope.Created.ToUnixTimeMilliseconds() - 1);
+        var upTo = done < now - Settle ? done : now - Settle;
+        if (upTo > from)
+        {
+            _checkedUpTo[key] = upTo;
+        }
     }
 
     private async Task RaiseAsync(IReadOnlyList<OverdueCandidate> candidates, PeerRecord peer, DateTimeOffset now, CancellationToken ct)

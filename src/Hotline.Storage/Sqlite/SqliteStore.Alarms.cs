@@ -7,7 +7,7 @@ namespace Hotline.Storage.Sqlite;
 public sealed partial class SqliteStore
 {
     public IReadOnlyList<OverdueCandidate> FindOverdue(string peerId, Direction direction, Precedence precedence, string kind,
-        DateTimeOffset createdBefore, TimeSpan deadline, int limit)
+        DateTimeOffset createdAfter, DateTimeOffset createdBefore, TimeSpan deadline, int limit)
     {
         // Delivery deadlines concern our own undelivered messages; acknowledgement deadlines any unacknowledged message.
         var condition = kind == AlarmKinds.DeliveryOverdue
@@ -17,11 +17,11 @@ public sealed partial class SqliteStore
             $"""
             SELECT {Prefixed} FROM envelopes e
             WHERE e.kind = 1 AND e.rejected IS NULL AND e.acked_ms IS NULL AND e.direction = $dir AND e.precedence = $pr
-              AND e.peer_id = $p AND e.created_ms <= $before AND {condition}
+              AND e.peer_id = $p AND e.created_ms > $after AND e.created_ms <= $before AND {condition}
               AND NOT EXISTS (SELECT 1 FROM alarms a WHERE a.message_id = e.id AND a.direction = e.direction AND a.kind = $kind)
             ORDER BY e.created_ms LIMIT $limit
             """,
-            ("$dir", (int)direction), ("$pr", (int)precedence), ("$p", peerId), ("$before", createdBefore.ToUnixTimeMilliseconds()),
+            ("$dir", (int)direction), ("$pr", (int)precedence), ("$p", peerId), ("$after", createdAfter.ToUnixTimeMilliseconds()), ("$before", createdBefore.ToUnixTimeMilliseconds()),
             ("$kind", kind), ("$limit", limit));
         return list.Select(m => new OverdueCandidate(m, kind, m.Envelope.Created + deadline)).ToList();
     }
