@@ -426,8 +426,8 @@ public sealed partial class SqliteStore : IHotlineStore
     /// <summary>
     /// A peer's outbound envelopes not yet receipted ($p), read through the outbox index. Without
     /// INDEXED BY, SQLite picks the (peer_id, direction, seq) key, which has two equalities to the
-    /// outbox index's one, and reads every outbound row of the peer, delivered or not: at a million
-    /// envelopes, 18 MB a call, once a second for the checkpoint check.
+    /// outbox index's one, and reads every outbound row of the peer, delivered or not: 18 MB a call at
+    /// 200,000 envelopes, 0.7-0.9 s at a million, once a second for the checkpoint check.
     /// </summary>
     internal const string Pending = "envelopes INDEXED BY envelopes_outbox WHERE peer_id = $p AND direction = 0 AND delivered_ms IS NULL AND rejected IS NULL";
 
@@ -600,6 +600,9 @@ public sealed partial class SqliteStore : IHotlineStore
         return list;
     }
 
+    /// <summary>A peer's inbound rows at positions $after+1..$top, found by position: through the peer's key SQLite would walk all its rows.</summary>
+    internal const string InboundBetween = "SELECT count(*) FROM envelopes NOT INDEXED WHERE pos > $after AND pos <= $top AND peer_id = $p AND direction = 1";
+
     /// <remarks>
     /// Asked by the console's board after every burst of events and by the status API, so nothing
     /// here reads a peer's whole history: our envelopes are numbered 1..n without gaps (the count is
@@ -608,9 +611,6 @@ public sealed partial class SqliteStore : IHotlineStore
     /// the row position counted last time (rows are never deleted, and a committed row always
     /// follows every row committed before it).
     /// </remarks>
-    /// <summary>A peer's inbound rows at positions $after+1..$top, found by position: through the peer's key SQLite would walk all its rows.</summary>
-    internal const string InboundBetween = "SELECT count(*) FROM envelopes NOT INDEXED WHERE pos > $after AND pos <= $top AND peer_id = $p AND direction = 1";
-
     public StoreCounts Counts(string peerId)
     {
         using var db = Open();
