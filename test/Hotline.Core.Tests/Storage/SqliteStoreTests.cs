@@ -595,7 +595,7 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         {
             using var command = db.CreateCommand();
             command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-            foreach (var name in new[] { "$p", "$after", "$top" }.Where(sql.Contains))
+            foreach (var name in new[] { "$p", "$after", "$top", "$l" }.Where(sql.Contains))
             {
                 command.Parameters.AddWithValue(name, name == "$p" ? _peerRecord.Id : 1);
             }
@@ -613,5 +613,7 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         Assert.Contains("USING INDEX envelopes_outbox", Plan($"SELECT min(seq) FROM {SqliteStore.Pending}"));
         // New inbound rows by position, not all of the peer's.
         Assert.Contains("INTEGER PRIMARY KEY (rowid>? AND rowid<?)", Plan(SqliteStore.InboundBetween));
+        // Open alarms through their index, not every alarm ever raised.
+        Assert.Contains("USING INDEX alarms_open", Plan(SqliteStore.OpenAlarms));
     }
 }
