@@ -80,6 +80,7 @@ internal static class Schema
             UNIQUE(message_id, direction, kind)
         );
         CREATE INDEX IF NOT EXISTS alarms_open ON alarms(raised_ms) WHERE cleared_ms IS NULL;
+        CREATE INDEX IF NOT EXISTS alarms_peer_kind ON alarms(peer_id, kind);
         CREATE TABLE IF NOT EXISTS notifications(
             notification_id INTEGER PRIMARY KEY AUTOINCREMENT,
             alarm_id INTEGER NOT NULL REFERENCES alarms(alarm_id),

@@ -176,10 +176,13 @@ public sealed partial class SqliteStore : ISupervisionStore
         return r.Read() && !r.IsDBNull(0) ? new LinkPath(r.GetInt32(0), r.GetString(1)) : null;
     }
 
+    /// <summary>Through (peer_id, kind): /metrics asks at every scrape, and the alarms of years stay in the table.</summary>
+    internal const string CountAlarmsOf = "SELECT count(*) FROM alarms WHERE peer_id = $p AND kind = $k";
+
     public long CountAlarms(string peerId, string kind)
     {
         using var db = Open();
-        return db.Scalar<long>("SELECT count(*) FROM alarms WHERE peer_id = $p AND kind = $k", ("$p", peerId), ("$k", kind));
+        return db.Scalar<long>(CountAlarmsOf, ("$p", peerId), ("$k", kind));
     }
 
     public bool Ping()

@@ -587,7 +587,7 @@ public sealed class SqliteStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_checks_that_run_every_second_read_only_what_they_count()
+    public async Task Reads_that_run_all_the_time_read_only_what_they_need()
     {
         await AppendAsync("out 1");
         using var db = OpenFile(readOnly: true);
@@ -595,9 +595,9 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         {
             using var command = db.CreateCommand();
             command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-            foreach (var name in new[] { "$p", "$after", "$top", "$l" }.Where(sql.Contains))
+            foreach (var name in new[] { "$p", "$after", "$top", "$l", "$k" }.Where(sql.Contains))
             {
-                command.Parameters.AddWithValue(name, name == "$p" ? _peerRecord.Id : 1);
+                command.Parameters.AddWithValue(name, name is "$p" or "$k" ? _peerRecord.Id : 1);
             }
             using var r = command.ExecuteReader();
             var steps = new List<string>();
@@ -615,5 +615,6 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         Assert.Contains("INTEGER PRIMARY KEY (rowid>? AND rowid<?)", Plan(SqliteStore.InboundBetween));
         // Open alarms through their index, not every alarm ever raised.
         Assert.Contains("USING INDEX alarms_open", Plan(SqliteStore.OpenAlarms));
+        Assert.Contains("USING COVERING INDEX alarms_peer_kind", Plan(SqliteStore.CountAlarmsOf));
     }
 }
