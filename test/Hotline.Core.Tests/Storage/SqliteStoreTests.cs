@@ -597,7 +597,7 @@ public sealed class SqliteStoreTests : IAsyncLifetime
             command.CommandText = "EXPLAIN QUERY PLAN " + sql;
             foreach (var name in new[] { "$p", "$after", "$top", "$l", "$k" }.Where(sql.Contains))
             {
-                command.Parameters.AddWithValue(name, name is "$p" or "$k" ? _peerRecord.Id : 1);
+                command.Parameters.AddWithValue(name, name switch { "$p" => _peerRecord.Id, "$k" => AlarmKinds.LineTestMissed, _ => 1 });
             }
             using var r = command.ExecuteReader();
             var steps = new List<string>();
