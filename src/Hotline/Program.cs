@@ -2,7 +2,7 @@ using System.CommandLine;
 using Hotline.Cli;
 using Hotline.Cli.Commands;
 
-GcTuning.Reexec(args);
+NodeEnvironment.Reexec(args);
 
 var root = new RootCommand("Hotline: a crisis-communication hotline between sovereign nodes.")
 {

@@ -16,7 +16,7 @@ internal sealed class EventRecorder : IAsyncDisposable
     // Plain dictionaries of plain structs under one lock, not concurrent ones: a million entries
     // then hold no references for the collector to trace (a concurrent dictionary keeps an object per
     // entry). Every event arriving while the bench is paused is timed late by the pause: a quick run
-    // paused 3.5-4.2 s with concurrent dictionaries, 3.0 s without (GC.GetGCMemoryInfo; GcTuning).
+    // paused 3.5-4.2 s with concurrent dictionaries, 3.0 s without (GC.GetGCMemoryInfo; NodeEnvironment).
     // Each kept in 64 parts by id: a dictionary of a million entries that grows copies and rehashes
     // all of them while the event stream waits (a stall of tens of ms that showed as the nodes' p99
     // at 10,000/s: 17.7-26.8 ms against 11.0-12.8 with the dictionaries made large enough up front).

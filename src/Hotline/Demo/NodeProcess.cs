@@ -13,14 +13,14 @@ public sealed class NodeProcess : IAsyncDisposable
 {
     private readonly DataFolder _folder;
     private readonly List<string> _output = [];
-    private readonly bool _gcBudgetInEnvironment;
+    private readonly bool _environmentSet;
     private Process? _process;
 
-    /// <param name="gcBudgetInEnvironment">Start the node with <see cref="GcTuning"/>'s budget already set, as a service unit does; false to have it re-execute itself.</param>
-    public NodeProcess(DataFolder folder, bool gcBudgetInEnvironment = true)
+    /// <param name="environmentSet">Start the node with <see cref="NodeEnvironment"/>'s settings already in its environment, as a service unit sets them; false to have it re-execute itself.</param>
+    public NodeProcess(DataFolder folder, bool environmentSet = true)
     {
         _folder = folder;
-        _gcBudgetInEnvironment = gcBudgetInEnvironment;
+        _environmentSet = environmentSet;
     }
 
     public DataFolder Folder => _folder;
@@ -42,7 +42,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public async Task StartAsync(CancellationToken ct = default)
     {
         File.Delete(_folder.RuntimeFile);
-        var process = new Process { StartInfo = ServeStartInfo(_folder, _gcBudgetInEnvironment) };
+        var process = new Process { StartInfo = ServeStartInfo(_folder, _environmentSet) };
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.Start();
@@ -113,8 +113,8 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary><c>hotline serve</c> on <paramref name="folder"/>, its output redirected; with <see cref="GcTuning"/>'s budget in its environment, as a service unit sets it, unless told not to.</summary>
-    public static ProcessStartInfo ServeStartInfo(DataFolder folder, bool gcBudgetInEnvironment = true)
+    /// <summary><c>hotline serve</c> on <paramref name="folder"/>, its output redirected; with <see cref="NodeEnvironment"/>'s settings in its environment, as a service unit sets them, unless told not to.</summary>
+    public static ProcessStartInfo ServeStartInfo(DataFolder folder, bool environmentSet = true)
     {
         var psi = new ProcessStartInfo(DotnetHost())
         {
@@ -122,9 +122,9 @@ public sealed class NodeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (gcBudgetInEnvironment)
+        if (environmentSet)
         {
-            GcTuning.SetFor(psi);
+            NodeEnvironment.SetFor(psi);
         }
         foreach (var arg in new[] { typeof(NodeProcess).Assembly.Location, "serve", "--data", folder.Path })
         {

@@ -7,7 +7,7 @@ using Xunit;
 
 namespace Hotline.Node.Tests.Hosting;
 
-/// <summary><c>hotline serve</c> as a process: its GC budget (GcTuning), and a stop while it starts.</summary>
+/// <summary><c>hotline serve</c> as a process: its environment (NodeEnvironment), and a stop while it starts.</summary>
 public sealed class ServeProcessTests : IDisposable
 {
     private readonly TempFolder _temp = new("serve");
@@ -15,7 +15,7 @@ public sealed class ServeProcessTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
-    public async Task The_bench_and_demo_start_nodes_with_the_budget_set_as_the_service_unit_does()
+    public async Task The_bench_and_demo_start_nodes_with_the_environment_the_service_unit_sets_and_they_link()
     {
         await using var pair = await NodePair.CreateAsync(_temp.Path, "Node A", "Node B");
         await pair.A.StartAsync();
@@ -23,8 +23,18 @@ public sealed class ServeProcessTests : IDisposable
 
         var environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0');
         Assert.Single(environment, v => v.StartsWith("DOTNET_GCgen0size=", StringComparison.Ordinal));
+        AssertServiceEnvironment(environment);
+        await pair.B.StartAsync();
+        await pair.WaitForLinkAsync(default, TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>The budget, its cap, and no system CA list: the link's certificates are pinned.</summary>
+    private static void AssertServiceEnvironment(string[] environment)
+    {
         Assert.Contains("DOTNET_GCgen0size=0x400000", environment);
         Assert.Contains("DOTNET_GCGen0MaxBudget=0x1000000", environment);
+        Assert.Contains("SSL_CERT_FILE=/dev/null", environment);
+        Assert.Contains("SSL_CERT_DIR=/dev/null", environment);
     }
 
     [Fact]
@@ -54,17 +64,16 @@ public sealed class ServeProcessTests : IDisposable
     }
 
     [Fact]
-    public async Task Serve_runs_with_the_small_gen0_budget_under_its_own_name_and_diagnostics_socket()
+    public async Task Serve_started_by_hand_runs_with_that_environment_under_its_own_name_and_diagnostics_socket()
     {
         await using var pair = await NodePair.CreateAsync(_temp.Path, "Node A", "Node B");
         // Started as an operator would by hand: without the budget in its environment.
-        await using var node = new NodeProcess(pair.A.Folder, gcBudgetInEnvironment: false);
+        await using var node = new NodeProcess(pair.A.Folder, environmentSet: false);
         await node.StartAsync();
         var pid = node.Pid!.Value;
 
         var environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0');
-        Assert.Contains("DOTNET_GCgen0size=0x400000", environment);
-        Assert.Contains("DOTNET_GCGen0MaxBudget=0x1000000", environment);
+        AssertServiceEnvironment(environment);
         Assert.Equal("dotnet", (await File.ReadAllTextAsync($"/proc/{pid}/comm")).Trim());
         // The first image's socket is gone and the node's answers: dotnet-counters and dotnet-trace find the node.
         var socket = Assert.Single(Directory.GetFiles(Path.GetTempPath(), $"dotnet-diagnostic-{pid}-*-socket"));
