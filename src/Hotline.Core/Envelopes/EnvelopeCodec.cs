@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using Google.Protobuf;
+using Hotline.Core.Hashing;
 using Hotline.Core.Identity;
 using Hotline.Core.Messages;
 using Hotline.Protocol;
@@ -189,7 +189,7 @@ public static class EnvelopeCodec
         Template = b.Template is { } t ? new TemplateRef(t.Id, t.CatalogVersion, [.. t.Values.Select(v => KeyValuePair.Create(v.Name, v.Value))]) : null,
         Body = bytes,
         Signature = signature,
-        Hash = hash ?? SHA256.HashData(bytes),
+        Hash = hash ?? Sha256.Hash(bytes),
     };
 }
 

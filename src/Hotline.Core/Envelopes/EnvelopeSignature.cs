@@ -1,6 +1,5 @@
-using System.Buffers;
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
+using Hotline.Core.Hashing;
 using Hotline.Core.Identity;
 
 namespace Hotline.Core.Envelopes;
@@ -171,20 +170,7 @@ public static class EnvelopeSignature
         return start;
     }
 
-    private static void Leaf(ReadOnlySpan<byte> body, Span<byte> into)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(1 + body.Length);
-        try
-        {
-            buffer[0] = 0;
-            body.CopyTo(buffer.AsSpan(1));
-            SHA256.HashData(buffer.AsSpan(0, 1 + body.Length), into);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    private static void Leaf(ReadOnlySpan<byte> body, Span<byte> into) => Sha256.Hash([0], body, into);
 
     /// <summary>An inner node; <paramref name="into"/> may be either input.</summary>
     private static void Node(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, Span<byte> into)
@@ -193,7 +179,7 @@ public static class EnvelopeSignature
         buffer[0] = 1;
         left.CopyTo(buffer[1..]);
         right.CopyTo(buffer[(1 + HashLength)..]);
-        SHA256.HashData(buffer, into);
+        Sha256.Hash(buffer, into);
     }
 
     /// <summary>

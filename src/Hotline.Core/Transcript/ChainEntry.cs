@@ -1,6 +1,6 @@
-using System.Security.Cryptography;
 using Google.Protobuf;
 using Hotline.Core.Envelopes;
+using Hotline.Core.Hashing;
 using Hotline.Core.Identity;
 using Hotline.Protocol;
 
@@ -71,7 +71,7 @@ public sealed record ChainEntry
             Seq = (long)parsed.Seq,
             Body = body,
             Signature = signature,
-            Hash = SHA256.HashData(body),
+            Hash = Sha256.Hash(body),
             PrevHash = parsed.PrevHash.ToByteArray(),
         });
     }

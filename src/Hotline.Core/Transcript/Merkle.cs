@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Hotline.Core.Hashing;
 
 namespace Hotline.Core.Transcript;
 
@@ -12,7 +12,7 @@ public static class Merkle
     public const int HashBytes = 32;
 
     /// <summary>The root of a direction with no entries: SHA-256 of nothing.</summary>
-    public static byte[] EmptyRoot { get; } = SHA256.HashData([]);
+    public static byte[] EmptyRoot { get; } = Sha256.Hash([]);
 
     /// <summary>The leaf of an entry, from its entry hash (SHA-256 of the envelope body).</summary>
     public static byte[] Leaf(ReadOnlySpan<byte> entryHash)
@@ -20,7 +20,7 @@ public static class Merkle
         Span<byte> buffer = stackalloc byte[1 + HashBytes];
         buffer[0] = 0x00;
         entryHash.CopyTo(buffer[1..]);
-        return SHA256.HashData(buffer);
+        return Sha256.Hash(buffer);
     }
 
     public static byte[] Node(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
@@ -29,7 +29,7 @@ public static class Merkle
         buffer[0] = 0x01;
         left.CopyTo(buffer[1..]);
         right.CopyTo(buffer[(1 + HashBytes)..]);
-        return SHA256.HashData(buffer);
+        return Sha256.Hash(buffer);
     }
 
     /// <summary>The transcript root: SHA-256(0x02 || root of A→B || root of B→A).</summary>
@@ -39,7 +39,7 @@ public static class Merkle
         buffer[0] = 0x02;
         rootAtoB.CopyTo(buffer[1..]);
         rootBtoA.CopyTo(buffer[(1 + HashBytes)..]);
-        return SHA256.HashData(buffer);
+        return Sha256.Hash(buffer);
     }
 
     /// <summary>Root of a direction's tree over these entry hashes, in sequence order.</summary>

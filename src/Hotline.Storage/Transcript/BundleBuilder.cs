@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Google.Protobuf;
 using Hotline.Core.Envelopes;
+using Hotline.Core.Hashing;
 using Hotline.Core.Identity;
 using Hotline.Core.Pairing;
 using Hotline.Core.Transcript;
@@ -64,7 +64,7 @@ public static class BundleBuilder
             {
                 return;
             }
-            d.Hashes[seq] = SHA256.HashData(body);
+            d.Hashes[seq] = Sha256.Hash(body);
             var parsed = Parse(body);
             Guid? id = parsed.Id.Length == 16 ? Uuid7.FromBytes(parsed.Id.Span) : null;
             Guid? reference = parsed.Reference.Length == 16 ? Uuid7.FromBytes(parsed.Reference.Span) : null;
