@@ -40,6 +40,39 @@ public sealed class MerkleFrontier
         return acc;
     }
 
+    /// <summary>The roots of the frontier's subtrees, largest first, side by side: what <see cref="Restore"/> takes back.</summary>
+    public byte[] Hashes()
+    {
+        var hashes = new byte[_stack.Count * Merkle.HashBytes];
+        for (var i = 0; i < _stack.Count; i++)
+        {
+            _stack[i].Hash.CopyTo(hashes, i * Merkle.HashBytes);
+        }
+        return hashes;
+    }
+
+    /// <summary>
+    /// The frontier of <paramref name="count"/> entries from its <see cref="Hashes"/>; null when they
+    /// cannot be one (a frontier holds one subtree for each bit set in the count).
+    /// </summary>
+    public static MerkleFrontier? Restore(long count, ReadOnlySpan<byte> hashes)
+    {
+        if (count < 0 || hashes.Length != long.PopCount(count) * Merkle.HashBytes)
+        {
+            return null;
+        }
+        var frontier = new MerkleFrontier { Count = count };
+        for (var bit = 62; bit >= 0; bit--)
+        {
+            if ((count & (1L << bit)) != 0)
+            {
+                frontier._stack.Add((hashes[..Merkle.HashBytes].ToArray(), 1L << bit));
+                hashes = hashes[Merkle.HashBytes..];
+            }
+        }
+        return frontier;
+    }
+
     public MerkleFrontier Clone()
     {
         var copy = new MerkleFrontier { Count = Count };

@@ -239,6 +239,28 @@ public sealed partial class SqliteStore : ITranscriptStore
         return ReadCheckpoints(db, "WHERE peer_id = $p", 1, ("$p", peerId)).FirstOrDefault();
     }
 
+    public Task KeepFrontierAsync(string peerId, Direction direction, StoredFrontier frontier, CancellationToken ct = default) =>
+        _queue.Enqueue(db => db.Execute(
+            """
+            INSERT INTO transcript_frontiers(peer_id, direction, count, head, hashes) VALUES($p, $d, $n, $h, $f)
+            ON CONFLICT(peer_id, direction) DO UPDATE SET count = excluded.count, head = excluded.head, hashes = excluded.hashes
+            WHERE excluded.count > transcript_frontiers.count
+            """,
+            ("$p", peerId), ("$d", (int)direction), ("$n", frontier.Count), ("$h", frontier.Head), ("$f", frontier.Hashes)), ct);
+
+    public IReadOnlyList<(Direction Direction, StoredFrontier Frontier)> KeptFrontiers(string peerId)
+    {
+        using var db = Open();
+        using var command = db.Command("SELECT direction, count, head, hashes FROM transcript_frontiers WHERE peer_id = $p", ("$p", peerId));
+        using var r = command.ExecuteReader();
+        var kept = new List<(Direction, StoredFrontier)>();
+        while (r.Read())
+        {
+            kept.Add(((Direction)r.GetInt32(0), new StoredFrontier(r.GetInt64(1), (byte[])r[2], (byte[])r[3])));
+        }
+        return kept;
+    }
+
     public IReadOnlyList<StoredCheckpoint> ListCheckpoints(string peerId, int limit = 100)
     {
         using var db = Open();

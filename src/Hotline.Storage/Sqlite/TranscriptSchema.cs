@@ -1,6 +1,6 @@
 namespace Hotline.Storage.Sqlite;
 
-/// <summary>Tables of the transcript: refused entries, co-signed checkpoints, divergences.</summary>
+/// <summary>Tables of the transcript: refused entries, co-signed checkpoints, the Merkle frontiers of the latest, divergences.</summary>
 internal static class TranscriptSchema
 {
     public const string Create = """
@@ -23,6 +23,14 @@ internal static class TranscriptSchema
             created_ms INTEGER NOT NULL,
             stored_ms INTEGER NOT NULL,
             UNIQUE(peer_id, body)
+        );
+        CREATE TABLE IF NOT EXISTS transcript_frontiers(
+            peer_id TEXT NOT NULL REFERENCES peers(peer_id),
+            direction INTEGER NOT NULL,
+            count INTEGER NOT NULL,
+            head BLOB NOT NULL,
+            hashes BLOB NOT NULL,
+            PRIMARY KEY(peer_id, direction)
         );
         CREATE TABLE IF NOT EXISTS divergences(
             divergence_id INTEGER PRIMARY KEY AUTOINCREMENT,

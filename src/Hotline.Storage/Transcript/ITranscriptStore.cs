@@ -28,9 +28,24 @@ public interface ITranscriptStore
 
     StoredCheckpoint? LatestCheckpoint(string peerId);
 
+    /// <summary>
+    /// Keeps this node's Merkle frontier of a direction, if it reaches further than the one kept:
+    /// after a restart, a checkpoint hashes only the entries after it, not the direction from seq 1.
+    /// </summary>
+    Task KeepFrontierAsync(string peerId, Direction direction, StoredFrontier frontier, CancellationToken ct = default);
+
+    /// <summary>The frontiers kept for a link, at most one per direction.</summary>
+    IReadOnlyList<(Direction Direction, StoredFrontier Frontier)> KeptFrontiers(string peerId);
+
     IReadOnlyList<StoredCheckpoint> ListCheckpoints(string peerId, int limit = 100);
 
     Task<Divergence> RecordDivergenceAsync(Divergence divergence, CancellationToken ct = default);
 
     IReadOnlyList<Divergence> ListDivergences(string peerId, int limit = 100);
 }
+
+/// <summary>
+/// A direction's Merkle frontier after <see cref="Count"/> entries: the roots of its subtrees
+/// (<c>MerkleFrontier.Hashes</c>) and the hash of entry <see cref="Count"/>.
+/// </summary>
+public sealed record StoredFrontier(long Count, byte[] Head, byte[] Hashes);

@@ -54,6 +54,36 @@ public sealed class SqliteStoreTests : IAsyncLifetime
         _temp.Dispose();
     }
 
+    [Fact]
+    public async Task A_links_frontiers_are_kept_per_direction_the_furthest_one_across_a_restart()
+    {
+        StoredFrontier Frontier(long count, byte fill) => new(count, Enumerable.Repeat(fill, 32).ToArray(), Enumerable.Repeat(fill, 64).ToArray());
+        await _store.KeepFrontierAsync(_peerRecord.Id, Direction.Outbound, Frontier(3, 1));
+        await _store.KeepFrontierAsync(_peerRecord.Id, Direction.Outbound, Frontier(5, 2));
+        // A frontier behind the kept one (the peer's checkpoint a little behind ours) replaces nothing.
+        await _store.KeepFrontierAsync(_peerRecord.Id, Direction.Outbound, Frontier(4, 3));
+        await _store.KeepFrontierAsync(_peerRecord.Id, Direction.Inbound, Frontier(6, 4));
+        await _store.DisposeAsync();
+
+        _store = SqliteStore.Open(DatabaseFile, _me);
+        var kept = _store.KeptFrontiers(_peerRecord.Id).OrderBy(k => k.Direction).ToList();
+
+        Assert.Equal([Direction.Outbound, Direction.Inbound], kept.Select(k => k.Direction));
+        Assert.Equal(Frontier(5, 2), kept[0].Frontier, FrontierComparer.Instance);
+        Assert.Equal(Frontier(6, 4), kept[1].Frontier, FrontierComparer.Instance);
+        Assert.Empty(_store.KeptFrontiers("another peer"));
+    }
+
+    private sealed class FrontierComparer : IEqualityComparer<StoredFrontier>
+    {
+        public static readonly FrontierComparer Instance = new();
+
+        public bool Equals(StoredFrontier? x, StoredFrontier? y) =>
+            x!.Count == y!.Count && x.Head.SequenceEqual(y.Head) && x.Hashes.SequenceEqual(y.Hashes);
+
+        public int GetHashCode(StoredFrontier obj) => obj.Count.GetHashCode();
+    }
+
     private Task<StoredMessage> AppendAsync(string text, string channel = "navy") =>
         _store.AppendOutboundAsync(_peerRecord, new EnvelopeDraft { Channel = channel, Text = text });
 

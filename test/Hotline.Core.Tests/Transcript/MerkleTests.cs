@@ -58,6 +58,30 @@ public sealed class MerkleTests
     }
 
     [Fact]
+    public void Frontier_RestoredFromItsHashes_ContinuesAsTheOriginal()
+    {
+        var hashes = Hashes(140);
+        var f = new MerkleFrontier();
+        for (var n = 0; n <= 130; n++)
+        {
+            var restored = MerkleFrontier.Restore(n, f.Hashes());
+            Assert.NotNull(restored);
+            Assert.Equal(n, restored.Count);
+            Assert.Equal(f.Root(), restored.Root());
+            foreach (var h in hashes.Skip(n).Take(10))
+            {
+                restored.Append(h);
+            }
+            Assert.Equal(Reference(hashes.Take(n + 10).ToList()), restored.Root());
+            f.Append(hashes[n]);
+        }
+        // One subtree per bit of the count, no more and no less.
+        Assert.Null(MerkleFrontier.Restore(6, new byte[Merkle.HashBytes]));
+        Assert.Null(MerkleFrontier.Restore(6, new byte[3 * Merkle.HashBytes]));
+        Assert.Null(MerkleFrontier.Restore(-1, []));
+    }
+
+    [Fact]
     public void InclusionProofs_VerifyForEveryLeaf_AndFailWhenAnythingChanges()
     {
         for (var n = 1; n <= 40; n++)

@@ -59,6 +59,15 @@ public sealed class CheckpointTests
         Assert.Null(open.Error);
         Assert.Equal(a.Key, open.Statement!.Proposer);
         Assert.Equal((2L, 3L), Counts(atB, b));
+        // Each node keeps its frontier of each direction at the checkpoint's counts, to start from after a restart.
+        foreach (var (node, peer, counts) in new[] { (a, b, (Out: 3L, In: 2L)), (b, a, (Out: 2L, In: 3L)) })
+        {
+            var kept = Transcript(node).KeptFrontiers(peer.Id).ToDictionary(k => k.Direction, k => k.Frontier);
+            Assert.Equal(counts.Out, kept[Direction.Outbound].Count);
+            Assert.Equal(counts.In, kept[Direction.Inbound].Count);
+            var frontier = MerkleFrontier.Restore(counts.In, kept[Direction.Inbound].Hashes);
+            Assert.Equal(Merkle.Root(node.Inbound(peer).OrderBy(m => m.Envelope.Seq).Select(m => m.Envelope.Hash)), frontier!.Root());
+        }
 
         // Either side may ask; the other's proposal covers the same state and is stored too.
         await b.Api.PostAsync($"/api/peers/{a.Id}/checkpoint", new { });

@@ -51,6 +51,48 @@ public sealed class LocalTranscriptTests
         Assert.Equal(300, store.Visited);
     }
 
+    [Fact]
+    public async Task After_a_restart_it_starts_from_the_frontier_stored_with_the_last_checkpoint()
+    {
+        var store = new HashStore(1000);
+        var before = new LocalTranscript(store, Peer);
+        before.Compute(Direction.Outbound, 400);
+        before.Compute(Direction.Inbound, 900);
+        // The checkpoint of those counts was co-signed and stored.
+        await before.PersistAsync(Direction.Outbound, 400, default);
+        await before.PersistAsync(Direction.Inbound, 900, default);
+        // A count this node never computed keeps nothing.
+        await before.PersistAsync(Direction.Inbound, 901, default);
+        Assert.Equal(900, store.Frontiers[Direction.Inbound].Count);
+        store.Visited = 0;
+
+        // The node restarts: a new view of the link, its frontiers read from the store.
+        var after = new LocalTranscript(store, Peer);
+        var inbound = after.Compute(Direction.Inbound, 990);
+        Assert.Equal(90, store.Visited);
+        Assert.Equal(Merkle.Root(store.Hashes.Take(990)), inbound.Root);
+        Assert.Equal(store.Hashes[989], inbound.Head);
+        // Exactly at the stored count: nothing to read, the head from the store.
+        store.Visited = 0;
+        var outbound = after.Compute(Direction.Outbound, 400);
+        Assert.Equal(0, store.Visited);
+        Assert.Equal(Merkle.Root(store.Hashes.Take(400)), outbound.Root);
+        Assert.Equal(store.Hashes[399], outbound.Head);
+    }
+
+    [Fact]
+    public void A_stored_frontier_that_does_not_fit_its_count_is_ignored()
+    {
+        var store = new HashStore(1000);
+        // 900 entries make a frontier of four subtrees (512 + 256 + 128 + 4); three hashes cannot be one.
+        store.Frontiers[Direction.Inbound] = new StoredFrontier(900, store.Hashes[899], new byte[3 * Merkle.HashBytes]);
+
+        var state = new LocalTranscript(store, Peer).Compute(Direction.Inbound, 950);
+
+        Assert.Equal(950, store.Visited);
+        Assert.Equal(Merkle.Root(store.Hashes.Take(950)), state.Root);
+    }
+
     /// <summary>Entry hashes 1..n in both directions, every entry settled and held; counts the entries read.</summary>
     private sealed class HashStore(int count) : ITranscriptStore
     {
@@ -82,6 +124,21 @@ public sealed class LocalTranscriptTests
             throw new NotSupportedException();
 
         public StoredCheckpoint? LatestCheckpoint(string peerId) => null;
+
+        /// <summary>What <see cref="KeepFrontierAsync"/> kept, by direction (the furthest only, as the store does).</summary>
+        public Dictionary<Direction, StoredFrontier> Frontiers { get; } = [];
+
+        public Task KeepFrontierAsync(string peerId, Direction direction, StoredFrontier frontier, CancellationToken ct = default)
+        {
+            if (!Frontiers.TryGetValue(direction, out var kept) || frontier.Count > kept.Count)
+            {
+                Frontiers[direction] = frontier;
+            }
+            return Task.CompletedTask;
+        }
+
+        public IReadOnlyList<(Direction Direction, StoredFrontier Frontier)> KeptFrontiers(string peerId) =>
+            [.. Frontiers.Select(f => (f.Key, f.Value))];
 
         public IReadOnlyList<StoredCheckpoint> ListCheckpoints(string peerId, int limit = 100) => [];
 
