@@ -97,6 +97,9 @@ public sealed class StoreReader : IDisposable
     public IReadOnlyList<RawRow> Checkpoints(string peerId) =>
         HasTable("checkpoints") ? Rows("SELECT * FROM checkpoints WHERE peer_id = $p ORDER BY checkpoint_id", ("$p", peerId)) : [];
 
+    public IReadOnlyList<RawRow> Frontiers(string peerId) =>
+        HasTable("transcript_frontiers") ? Rows("SELECT * FROM transcript_frontiers WHERE peer_id = $p ORDER BY direction", ("$p", peerId)) : [];
+
     public IReadOnlyList<RawRow> Divergences(string peerId) =>
         HasTable("divergences") ? Rows("SELECT * FROM divergences WHERE peer_id = $p ORDER BY divergence_id", ("$p", peerId)) : [];
 

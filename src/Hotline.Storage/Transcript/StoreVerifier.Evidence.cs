@@ -202,6 +202,35 @@ public sealed partial class StoreVerifier
     }
 
     /// <summary>
+    /// The Merkle frontier kept with the latest checkpoint of each direction (where the node's next
+    /// checkpoint starts) must be that of the entries held: a wrong one would make every later
+    /// checkpoint disagree with the peer's.
+    /// </summary>
+    private void CheckFrontiers(PeerContext peer, IReadOnlyList<RawRow> rows, DirectionRecord outbound, DirectionRecord inbound)
+    {
+        foreach (var row in rows)
+        {
+            var d = row.Long("direction") switch { 0 => outbound, 1 => inbound, _ => null };
+            var count = row.Long("count") ?? -1;
+            var where = $"peer {peer.Name} ({peer.Id}), direction {row["direction"]}";
+            const string Fix = "delete the row: the node's next checkpoint then hashes the direction from seq 1";
+            if (d is null || row.Blob("head") is not { } head || row.Blob("hashes") is not { } hashes
+                || MerkleFrontier.Restore(count, hashes) is not { } frontier)
+            {
+                Problem("transcript_frontiers", where, $"not a Merkle frontier of a direction ({Fix})");
+            }
+            else if (d.FirstMissing(count) is { } missing)
+            {
+                Problem("transcript_frontiers", where, $"it covers {d.Path} seq 1–{count}, but seq {missing} is not held here or does not verify");
+            }
+            else if (count > 0 && (!d.AtCount[count].Head.AsSpan().SequenceEqual(head) || !d.AtCount[count].Root.AsSpan().SequenceEqual(frontier.Root())))
+            {
+                Problem("transcript_frontiers", where, $"its frontier of {d.Path} seq 1–{count} is not that of the entries held here ({Fix})");
+            }
+        }
+    }
+
+    /// <summary>
     /// Seen and acknowledged states of the messages of <paramref name="messages"/> must be those
     /// the signed seen/acknowledgement envelopes of <paramref name="responses"/> carry.
     /// </summary>

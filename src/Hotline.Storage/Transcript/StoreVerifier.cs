@@ -100,13 +100,17 @@ public sealed partial class StoreVerifier
         var checkpoints = ReadCheckpoints(peer);
         var outChain = peer.Sides.From(_me);
         var inChain = peer.Sides.From(peer.Key);
-        var outbound = new DirectionRecord(Direction.Outbound, outChain, $"{_myName} → {peer.Name}", checkpoints.Valid.Select(c => c.S.Count(outChain)));
-        var inbound = new DirectionRecord(Direction.Inbound, inChain, $"{peer.Name} → {_myName}", checkpoints.Valid.Select(c => c.S.Count(inChain)));
+        var frontiers = _reader.Frontiers(peer.Id);
+        IEnumerable<long> Counts(ChainDirection chain, int direction) =>
+            checkpoints.Valid.Select(c => c.S.Count(chain)).Concat(frontiers.Where(f => f.Long("direction") == direction).Select(f => f.Long("count") ?? 0));
+        var outbound = new DirectionRecord(Direction.Outbound, outChain, $"{_myName} → {peer.Name}", Counts(outChain, 0));
+        var inbound = new DirectionRecord(Direction.Inbound, inChain, $"{peer.Name} → {_myName}", Counts(inChain, 1));
         ReadDirection(peer, outbound, _reader.Envelopes(peer.Id, 0), [], receipts);
         var refused = _reader.Refused(peer.Id);
         ReadDirection(peer, inbound, _reader.Envelopes(peer.Id, 1), refused, null);
         CheckReceiptsCover(peer, receipts, outbound);
         CheckCheckpoints(checkpoints, outbound, inbound);
+        CheckFrontiers(peer, frontiers, outbound, inbound);
         CheckStates(peer, outbound, inbound);
         CheckStates(peer, inbound, outbound);
         var divergences = _reader.Divergences(peer.Id);

@@ -180,6 +180,24 @@ public sealed class TamperTests(RecordFixture record) : IDisposable
     }
 
     [Fact]
+    public void A_kept_Merkle_frontier_that_is_not_that_of_the_entries_is_found()
+    {
+        // The frontier kept with the checkpoint is where the node's next checkpoint starts.
+        var copy = Copy();
+        Assert.Equal(2L, RecordFixture.Scalar<long>(copy, "SELECT count(*) FROM transcript_frontiers"));
+        RecordFixture.Sql(copy, "UPDATE transcript_frontiers SET hashes = randomblob(length(hashes)) WHERE direction = 1");
+        var p = First(copy);
+        Assert.Equal("transcript_frontiers", p.Table);
+        Assert.Contains("its frontier of Node B → Node A seq 1–5 is not that of the entries held here", p.What, StringComparison.Ordinal);
+
+        var second = Copy2();
+        RecordFixture.Sql(second, "UPDATE transcript_frontiers SET hashes = x'00' WHERE direction = 0");
+        var q = First(second);
+        Assert.Equal("transcript_frontiers", q.Table);
+        Assert.Contains("not a Merkle frontier", q.What, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Deleting_the_last_entry_of_either_direction_is_found()
     {
         var copy = Copy();
