@@ -28,7 +28,7 @@ public static partial class Sha256
     private static readonly nint Digest = Fetch();
 
     [ThreadStatic]
-    private static nint _context;
+    private static Context? _context;
 
     /// <summary>Whether hashes go through OpenSSL directly (false: through <see cref="SHA256"/>).</summary>
     public static bool Direct => Digest != 0;
@@ -54,15 +54,7 @@ public static partial class Sha256
             Framework(first, second, into);
             return;
         }
-        var context = _context;
-        if (context == 0)
-        {
-            context = _context = EvpMdCtxNew();
-            if (context == 0)
-            {
-                throw new CryptographicException("OpenSSL could not allocate a digest context.");
-            }
-        }
+        var context = (_context ??= new Context()).Handle;
         uint written = 0;
         if (EvpDigestInitEx(context, Digest, 0) != 1
             || EvpDigestUpdate(context, ref MemoryMarshal.GetReference(first), (nuint)first.Length) != 1
@@ -95,6 +87,23 @@ public static partial class Sha256
         }
     }
 
+    /// <summary>A thread's digest context, freed when the thread has ended and this is collected.</summary>
+    private sealed class Context
+    {
+        public Context()
+        {
+            Handle = EvpMdCtxNew();
+            if (Handle == 0)
+            {
+                throw new CryptographicException("OpenSSL could not allocate a digest context.");
+            }
+        }
+
+        public nint Handle { get; }
+
+        ~Context() => EvpMdCtxFree(Handle);
+    }
+
     private static nint Fetch()
     {
         if (!OperatingSystem.IsLinux())
@@ -116,6 +125,9 @@ public static partial class Sha256
 
     [LibraryImport(Library, EntryPoint = "EVP_MD_CTX_new")]
     private static partial nint EvpMdCtxNew();
+
+    [LibraryImport(Library, EntryPoint = "EVP_MD_CTX_free")]
+    private static partial void EvpMdCtxFree(nint context);
 
     [LibraryImport(Library, EntryPoint = "EVP_DigestInit_ex")]
     private static partial int EvpDigestInitEx(nint context, nint digest, nint engine);
