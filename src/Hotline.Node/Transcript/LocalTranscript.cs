@@ -79,26 +79,29 @@ internal sealed class LocalTranscript(ITranscriptStore store, string peerId)
         return roots;
     }
 
-    /// <summary>Stores the frontier kept for <paramref name="count"/> entries of <paramref name="d"/>, if one is (a checkpoint just computed it).</summary>
-    public async Task PersistAsync(Direction d, long count, CancellationToken ct)
+    /// <summary>Stores the frontiers kept for these counts of each direction, where one is (a checkpoint just computed them).</summary>
+    public async Task PersistAsync(long outbound, long inbound, CancellationToken ct)
     {
-        StoredFrontier? frontier = null;
+        var frontiers = new List<(Direction, StoredFrontier)>();
         await Gate.WaitAsync(ct);
         try
         {
-            var kept = _kept[(int)d].Find(k => k.Frontier.Count == count);
-            if (kept.Frontier is not null && count > 0)
+            foreach (var (d, count) in new[] { (Direction.Outbound, outbound), (Direction.Inbound, inbound) })
             {
-                frontier = new StoredFrontier(count, kept.Head, kept.Frontier.Hashes());
+                var kept = _kept[(int)d].Find(k => k.Frontier.Count == count);
+                if (kept.Frontier is not null && count > 0)
+                {
+                    frontiers.Add((d, new StoredFrontier(count, kept.Head, kept.Frontier.Hashes())));
+                }
             }
         }
         finally
         {
             Gate.Release();
         }
-        if (frontier is not null)
+        if (frontiers.Count > 0)
         {
-            await store.KeepFrontierAsync(peerId, d, frontier, ct);
+            await store.KeepFrontiersAsync(peerId, frontiers, ct);
         }
     }
 

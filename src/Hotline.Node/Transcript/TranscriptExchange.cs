@@ -255,9 +255,7 @@ public sealed partial class TranscriptExchange(
         var weAreA = sides.A.Equals(identity.PublicKey);
         var stored = await store.StoreCheckpointAsync(peer.Id, body, weAreA ? mine : theirs, weAreA ? theirs : mine, s.Created, ct);
         var ours = sides.From(identity.PublicKey);
-        var local = State(peer).Local;
-        await local.PersistAsync(Direction.Outbound, s.Count(ours), ct);
-        await local.PersistAsync(Direction.Inbound, s.Count(Other(ours)), ct);
+        await State(peer).Local.PersistAsync(s.Count(ours), s.Count(Other(ours)), ct);
         LogCheckpoint(logger, peer.Name, s.CountAtoB, s.CountBtoA);
         events.Publish(new NodeEvent
         {

@@ -239,14 +239,21 @@ public sealed partial class SqliteStore : ITranscriptStore
         return ReadCheckpoints(db, "WHERE peer_id = $p", 1, ("$p", peerId)).FirstOrDefault();
     }
 
-    public Task KeepFrontierAsync(string peerId, Direction direction, StoredFrontier frontier, CancellationToken ct = default) =>
-        _queue.Enqueue(db => db.Execute(
-            """
-            INSERT INTO transcript_frontiers(peer_id, direction, count, head, hashes) VALUES($p, $d, $n, $h, $f)
-            ON CONFLICT(peer_id, direction) DO UPDATE SET count = excluded.count, head = excluded.head, hashes = excluded.hashes
-            WHERE excluded.count > transcript_frontiers.count
-            """,
-            ("$p", peerId), ("$d", (int)direction), ("$n", frontier.Count), ("$h", frontier.Head), ("$f", frontier.Hashes)), ct);
+    public Task KeepFrontiersAsync(string peerId, IReadOnlyList<(Direction Direction, StoredFrontier Frontier)> frontiers, CancellationToken ct = default) =>
+        _queue.Enqueue(db =>
+        {
+            foreach (var (direction, frontier) in frontiers)
+            {
+                db.Execute(
+                    """
+                    INSERT INTO transcript_frontiers(peer_id, direction, count, head, hashes) VALUES($p, $d, $n, $h, $f)
+                    ON CONFLICT(peer_id, direction) DO UPDATE SET count = excluded.count, head = excluded.head, hashes = excluded.hashes
+                    WHERE excluded.count > transcript_frontiers.count
+                    """,
+                    ("$p", peerId), ("$d", (int)direction), ("$n", frontier.Count), ("$h", frontier.Head), ("$f", frontier.Hashes));
+            }
+            return frontiers.Count;
+        }, ct);
 
     public IReadOnlyList<(Direction Direction, StoredFrontier Frontier)> KeptFrontiers(string peerId)
     {

@@ -29,10 +29,11 @@ public interface ITranscriptStore
     StoredCheckpoint? LatestCheckpoint(string peerId);
 
     /// <summary>
-    /// Keeps this node's Merkle frontier of a direction, if it reaches further than the one kept:
-    /// after a restart, a checkpoint hashes only the entries after it, not the direction from seq 1.
+    /// Keeps this node's Merkle frontiers of a link (in one transaction), each if it reaches further
+    /// than the one kept for its direction: after a restart, a checkpoint hashes only the entries
+    /// after them, not the directions from seq 1.
     /// </summary>
-    Task KeepFrontierAsync(string peerId, Direction direction, StoredFrontier frontier, CancellationToken ct = default);
+    Task KeepFrontiersAsync(string peerId, IReadOnlyList<(Direction Direction, StoredFrontier Frontier)> frontiers, CancellationToken ct = default);
 
     /// <summary>The frontiers kept for a link, at most one per direction.</summary>
     IReadOnlyList<(Direction Direction, StoredFrontier Frontier)> KeptFrontiers(string peerId);

@@ -58,11 +58,10 @@ public sealed class SqliteStoreTests : IAsyncLifetime
     public async Task A_links_frontiers_are_kept_per_direction_the_furthest_one_across_a_restart()
     {
         StoredFrontier Frontier(long count, byte fill) => new(count, Enumerable.Repeat(fill, 32).ToArray(), Enumerable.Repeat(fill, 64).ToArray());
-        await _store.KeepFrontierAsync(_peerRecord.Id, Direction.Outbound, Frontier(3, 1));
-        await _store.KeepFrontierAsync(_peerRecord.Id, Direction.Outbound, Frontier(5, 2));
+        await _store.KeepFrontiersAsync(_peerRecord.Id, [(Direction.Outbound, Frontier(3, 1))]);
+        await _store.KeepFrontiersAsync(_peerRecord.Id, [(Direction.Outbound, Frontier(5, 2)), (Direction.Inbound, Frontier(6, 4))]);
         // A frontier behind the kept one (the peer's checkpoint a little behind ours) replaces nothing.
-        await _store.KeepFrontierAsync(_peerRecord.Id, Direction.Outbound, Frontier(4, 3));
-        await _store.KeepFrontierAsync(_peerRecord.Id, Direction.Inbound, Frontier(6, 4));
+        await _store.KeepFrontiersAsync(_peerRecord.Id, [(Direction.Outbound, Frontier(4, 3))]);
         await _store.DisposeAsync();
 
         _store = SqliteStore.Open(DatabaseFile, _me);

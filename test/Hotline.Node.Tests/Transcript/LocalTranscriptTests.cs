@@ -59,11 +59,11 @@ public sealed class LocalTranscriptTests
         before.Compute(Direction.Outbound, 400);
         before.Compute(Direction.Inbound, 900);
         // The checkpoint of those counts was co-signed and stored.
-        await before.PersistAsync(Direction.Outbound, 400, default);
-        await before.PersistAsync(Direction.Inbound, 900, default);
+        await before.PersistAsync(400, 900, default);
         // A count this node never computed keeps nothing.
-        await before.PersistAsync(Direction.Inbound, 901, default);
+        await before.PersistAsync(0, 901, default);
         Assert.Equal(900, store.Frontiers[Direction.Inbound].Count);
+        Assert.Equal(1, store.Writes);
         store.Visited = 0;
 
         // The node restarts: a new view of the link, its frontiers read from the store.
@@ -125,14 +125,21 @@ public sealed class LocalTranscriptTests
 
         public StoredCheckpoint? LatestCheckpoint(string peerId) => null;
 
-        /// <summary>What <see cref="KeepFrontierAsync"/> kept, by direction (the furthest only, as the store does).</summary>
+        /// <summary>What <see cref="KeepFrontiersAsync"/> kept, by direction (the furthest only, as the store does).</summary>
         public Dictionary<Direction, StoredFrontier> Frontiers { get; } = [];
 
-        public Task KeepFrontierAsync(string peerId, Direction direction, StoredFrontier frontier, CancellationToken ct = default)
+        /// <summary>Calls of <see cref="KeepFrontiersAsync"/> (each a transaction in the real store).</summary>
+        public int Writes { get; private set; }
+
+        public Task KeepFrontiersAsync(string peerId, IReadOnlyList<(Direction Direction, StoredFrontier Frontier)> frontiers, CancellationToken ct = default)
         {
-            if (!Frontiers.TryGetValue(direction, out var kept) || frontier.Count > kept.Count)
+            Writes++;
+            foreach (var (direction, frontier) in frontiers)
             {
-                Frontiers[direction] = frontier;
+                if (!Frontiers.TryGetValue(direction, out var kept) || frontier.Count > kept.Count)
+                {
+                    Frontiers[direction] = frontier;
+                }
             }
             return Task.CompletedTask;
         }
