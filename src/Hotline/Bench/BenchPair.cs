@@ -124,8 +124,26 @@ internal sealed class BenchPair : IAsyncDisposable
     public Task WaitAllAsync(IReadOnlyList<Sent> aToB, IReadOnlyList<Sent> bToA, TimeSpan timeout, CancellationToken ct) =>
         Task.WhenAll(WaitAllAsync(aToB, fromA: true, timeout, ct), WaitAllAsync(bToA, fromA: false, timeout, ct));
 
-    public CpuSnapshot Cpu() => new(ProcStats.CpuSeconds(PidA), ProcStats.CpuSeconds(PidB),
+    public CpuSnapshot Cpu() => new(ProcStats.CpuSeconds(PidA), ProcStats.CpuSeconds(PidB) + _cpuOfEarlierB,
         ProcStats.CpuSeconds(Environment.ProcessId), ProcStats.MachineBusySeconds());
+
+    // What node B's processes before a restart took: its CPU (so that CPU figures stay whole) and its peak RSS.
+    private double _cpuOfEarlierB;
+
+    /// <summary>The peak RSS of node B's processes before a restart (0 without one).</summary>
+    public long PeakOfEarlierB { get; private set; }
+
+    /// <summary>Kills node B (SIGKILL, as a crash), starts it again on its folder and follows its event stream again.</summary>
+    public async Task RestartBAsync(CancellationToken ct)
+    {
+        _cpuOfEarlierB += ProcStats.CpuSeconds(PidB);
+        PeakOfEarlierB = Math.Max(PeakOfEarlierB, ProcStats.Memory(PidB).Peak);
+        await Pair.B.KillAsync();
+        await Pair.B.StartAsync(ct);
+        var http = B.NewEventClient();
+        _eventClients.Add(http);
+        await EventsB.ConnectAsync(http, ct);
+    }
 
     /// <summary>Cuts both relays and waits until both nodes report the link down.</summary>
     public async Task CutAsync(CancellationToken ct)

@@ -120,10 +120,13 @@ internal static class BenchReport
             Row(b, $"FLASH, one every {r.Settings.FlashInterval.TotalMilliseconds:0} ms, behind {Rate(f.Backlog)} ROUTINE", f.Probes, "-", f.Received.Triple(),
                 $"backlog still queued at first / last probe {f.BacklogLeftAtFirstProbe:N0} / {f.BacklogLeftAtLastProbe:N0}; committed on B {f.CommittedOnB.Triple()}; delivered {f.Delivered.Triple()}; API {f.Accepted.Triple()}; GC pauses: bench {f.BenchGcPauseMs:0} ms, nodes {f.NodeGcPauseMs} ms");
         }
-        if (r.CatchUp is { } c)
+        foreach (var (c, what) in new[] { (r.CatchUp, "catch-up after an outage"), (r.CatchUpAfterRestart, "the same, B killed and started again during it") })
         {
-            Row(b, "catch-up after an outage", c.Backlog, $"{Rate(c.ArrivalsPerSecond)} arriving ({Rate(c.DeliveredPerSecond)} known delivered)", "-",
-                $"queued at {Rate(c.QueuedPerSecond)}/s; link back {c.ReconnectSeconds} s after the path; drain {c.DrainSeconds} s; CPU s A {c.Cpu.NodeA} B {c.Cpu.NodeB}");
+            if (c is not null)
+            {
+                Row(b, what, c.Backlog, $"{Rate(c.ArrivalsPerSecond)} arriving ({Rate(c.DeliveredPerSecond)} known delivered)", "-",
+                    $"queued at {Rate(c.QueuedPerSecond)}/s; link back {c.ReconnectSeconds} s after the path; drain {c.DrainSeconds} s; CPU s A {c.Cpu.NodeA} B {c.Cpu.NodeB}");
+            }
         }
         var m = r.Memory;
         Row(b, "RSS A / B: fresh, idle, peak", 0, "-", "-", $"{Mb(m.FreshA)} / {Mb(m.FreshB)}, {Mb(m.IdleA)} / {Mb(m.IdleB)}, {Mb(m.PeakA)} / {Mb(m.PeakB)} MB");

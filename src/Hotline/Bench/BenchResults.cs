@@ -21,6 +21,8 @@ internal sealed record BenchResults
     public List<StepResult> Steps { get; } = [];
     public FlashResult? Flash { get; set; }
     public CatchUpResult? CatchUp { get; set; }
+    /// <summary>The same with the receiver killed and started again during the outage.</summary>
+    public CatchUpResult? CatchUpAfterRestart { get; set; }
     public MemoryResult Memory { get; } = new();
     public CorrectnessResult Correctness { get; } = new();
     public NoiseResult? Noise { get; set; }

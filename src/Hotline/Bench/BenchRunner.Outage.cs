@@ -4,10 +4,20 @@ namespace Hotline.Cli.Bench;
 
 internal sealed partial class BenchRunner
 {
-    /// <summary>Cuts the link, has A queue a backlog (committed to its disk), restores the link and times the drain.</summary>
-    private async Task CatchUpAsync(BenchPair pair, CancellationToken ct)
+    /// <summary>
+    /// Cuts the link, has A queue a backlog (committed to its disk), restores the link and times the
+    /// drain. With <paramref name="restartReceiver"/>, B is killed during the outage and started
+    /// again before the link is restored: the backlog then meets a node that has just started.
+    /// </summary>
+    private async Task CatchUpAsync(BenchPair pair, bool restartReceiver, CancellationToken ct)
     {
-        var (backlog, queuedPerSecond) = await QueueBacklogAsync(pair, "catch", ct);
+        var (backlog, queuedPerSecond) = await QueueBacklogAsync(pair, restartReceiver ? "restart" : "catch", ct);
+        if (restartReceiver)
+        {
+            var restarted = Stopwatch.GetTimestamp();
+            await pair.RestartBAsync(ct);
+            Phase($"outage: B killed and started again, its API answering {Seconds(restarted, Stopwatch.GetTimestamp()):0.000} s later");
+        }
         var cpu0 = pair.Cpu();
         var linkUpBefore = pair.EventsA.LinkUpAt;
         var tRestore = Stopwatch.GetTimestamp();
@@ -17,7 +27,7 @@ internal sealed partial class BenchRunner
         var linkUp = pair.EventsA.LinkUpAt != linkUpBefore ? pair.EventsA.LinkUpAt : FirstArrival(backlog, pair.EventsB);
         var last = LastArrival(backlog, pair.EventsB);
         var lastDelivered = backlog.Max(s => pair.EventsA.TryGetDelivered(s.Id, out var at) ? at : 0);
-        results.CatchUp = new BenchResults.CatchUpResult
+        var c = new BenchResults.CatchUpResult
         {
             Backlog = backlog.Count,
             QueuedPerSecond = Math.Round(queuedPerSecond),
@@ -27,8 +37,15 @@ internal sealed partial class BenchRunner
             DeliveredPerSecond = Math.Round(backlog.Count / Seconds(linkUp, lastDelivered)),
             Cpu = cpu,
         };
-        var c = results.CatchUp;
-        Phase($"catch-up: {c.Backlog} queued during the outage ({c.QueuedPerSecond:0}/s); link back after {c.ReconnectSeconds} s; " +
+        if (restartReceiver)
+        {
+            results.CatchUpAfterRestart = c;
+        }
+        else
+        {
+            results.CatchUp = c;
+        }
+        Phase($"catch-up{(restartReceiver ? " after B restarted" : "")}: {c.Backlog} queued during the outage ({c.QueuedPerSecond:0}/s); link back after {c.ReconnectSeconds} s; " +
             $"drained in {c.DrainSeconds} s = {c.ArrivalsPerSecond:0}/s arriving, {c.DeliveredPerSecond:0}/s known delivered; CPU s A {cpu.NodeA} B {cpu.NodeB}");
     }
 

@@ -47,8 +47,9 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
             {
                 var cpu0 = relayed.Cpu();
                 await WarmupAsync(relayed, ct);
-                await CatchUpAsync(relayed, ct);
+                await CatchUpAsync(relayed, restartReceiver: false, ct);
                 await FlashAsync(relayed, ct);
+                await CatchUpAsync(relayed, restartReceiver: true, ct);
                 nodesCpu += (relayed.Cpu() - cpu0).Nodes;
                 await FinishPairAsync(relayed, "relayed pair", ct);
             }
@@ -137,7 +138,7 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
             results.Correctness.Failures.Add($"{label}: {duplicates} messages arrived more than once on the receiver's event stream");
         }
         var (_, peakA) = ProcStats.Memory(pair.PidA);
-        var (_, peakB) = ProcStats.Memory(pair.PidB);
+        var peakB = Math.Max(ProcStats.Memory(pair.PidB).Peak, pair.PeakOfEarlierB);
         results.Memory.PeakA = Math.Max(results.Memory.PeakA, peakA);
         results.Memory.PeakB = Math.Max(results.Memory.PeakB, peakB);
         Phase($"{label}: peak RSS A {Mb(peakA)} MB, B {Mb(peakB)} MB; stopping it to check both stores");

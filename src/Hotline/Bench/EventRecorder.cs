@@ -27,8 +27,9 @@ internal sealed class EventRecorder : IAsyncDisposable
     private readonly ConcurrentDictionary<Guid, TaskCompletionSource> _deliveredWaiters = new();
     private readonly ConcurrentBag<Guid> _duplicates = [];
     private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task? _loop;
+    // The current connection's greeting; a node started again is followed on a new connection.
+    private TaskCompletionSource _hello = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Task> _loops = [];
     private long _receivedCount;
     private long _deliveredCount;
     private long _lastReceivedAt;
@@ -72,16 +73,17 @@ internal sealed class EventRecorder : IAsyncDisposable
         public Dictionary<Guid, Arrival> Of(Guid id) => _parts[id.GetHashCode() & 63];
     }
 
-    /// <summary>Connects to the node's event stream; returns once the stream is open.</summary>
+    /// <summary>Connects to the node's event stream; returns once the stream is open. Again after the node restarted: the same records go on.</summary>
     public async Task ConnectAsync(HttpClient http, CancellationToken ct)
     {
+        var hello = _hello = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Only what it times: the node then writes, and this parses, none of the rest (message.committed
         // is one full message per message sent).
         var response = await http.GetAsync("/api/events?types=message.received,message.delivered,link.up", HttpCompletionOption.ResponseHeadersRead, ct);
         response.EnsureSuccessStatusCode();
         var stream = await response.Content.ReadAsStreamAsync(ct);
-        _loop = Task.Run(() => ReadAsync(response, stream, _stop.Token), CancellationToken.None);
-        await _hello.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        _loops.Add(Task.Run(() => ReadAsync(response, stream, _stop.Token), CancellationToken.None));
+        await hello.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
     }
 
     private async Task ReadAsync(HttpResponseMessage response, Stream stream, CancellationToken ct)
@@ -194,10 +196,7 @@ internal sealed class EventRecorder : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        if (_loop is not null)
-        {
-            await _loop;
-        }
+        await Task.WhenAll(_loops);
         _stop.Dispose();
     }
 }
