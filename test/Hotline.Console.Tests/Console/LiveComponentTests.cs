@@ -12,14 +12,11 @@ public sealed class LiveComponentTests
     public async Task In_a_flood_a_view_reloads_a_few_times_a_second_and_once_after_the_last_event()
     {
         var events = Channel.CreateUnbounded<int>();
-        var reloads = new List<long>();
+        var reloads = new Reloads<long>();
         using var stop = new CancellationTokenSource();
         var following = LiveComponent.FollowAsync(events.Reader, () =>
         {
-            lock (reloads)
-            {
-                reloads.Add(Stopwatch.GetTimestamp());
-            }
+            reloads.Add(Stopwatch.GetTimestamp());
             return Task.CompletedTask;
         }, stop.Token);
 
@@ -33,24 +30,21 @@ public sealed class LiveComponentTests
         }
         var lastEvent = Stopwatch.GetTimestamp();
         var flood = Stopwatch.GetElapsedTime(started);
-        await WaitUntilAsync(() => reloads.Count > 0 && reloads[^1] > lastEvent, reloads);
+        var seen = await reloads.WaitUntilAsync(r => r.Count > 0 && r[^1] > lastEvent);
 
-        lock (reloads)
-        {
-            var allowed = (int)(flood / LiveComponent.ReloadInterval) + 2;
-            Assert.True(reloads.Count <= allowed, $"{reloads.Count} reloads for {written} events in {flood.TotalSeconds:0.00} s (at most {allowed})");
-            Assert.True(reloads.Count >= 3, $"{reloads.Count} reloads in {flood.TotalSeconds:0.00} s: the view must follow a flood, not wait for its end");
-            var gaps = reloads.Zip(reloads.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b)).ToList();
-            Assert.All(gaps, g => Assert.True(g >= LiveComponent.ReloadInterval - TimeSpan.FromMilliseconds(20), $"reloads {g.TotalMilliseconds:0} ms apart"));
-        }
+        var allowed = (int)(flood / LiveComponent.ReloadInterval) + 2;
+        Assert.True(seen.Count <= allowed, $"{seen.Count} reloads for {written} events in {flood.TotalSeconds:0.00} s (at most {allowed})");
+        Assert.True(seen.Count >= 3, $"{seen.Count} reloads in {flood.TotalSeconds:0.00} s: the view must follow a flood, not wait for its end");
+        var gaps = seen.Zip(seen.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b)).ToList();
+        Assert.All(gaps, g => Assert.True(g >= LiveComponent.ReloadInterval - TimeSpan.FromMilliseconds(20), $"reloads {g.TotalMilliseconds:0} ms apart"));
 
         // Quiet again: the next event is read at once, and then no more until another comes.
         await Task.Delay(LiveComponent.ReloadInterval * 2);
-        var before = Count(reloads);
+        var before = reloads.Snapshot().Count;
         events.Writer.TryWrite(-1);
-        await WaitUntilAsync(() => reloads.Count > before, reloads);
-        await Task.Delay(LiveComponent.ReloadInterval * 3);
-        Assert.Equal(before + 1, Count(reloads));
+        await reloads.WaitUntilAsync(r => r.Count > before);
+        await Task.Delay(LiveComponent.ReloadInterval * 3); // waiting for a reload that must not come
+        Assert.Equal(before + 1, reloads.Snapshot().Count);
 
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => following);
@@ -60,60 +54,67 @@ public sealed class LiveComponentTests
     public async Task A_slow_reload_is_followed_by_four_times_its_time_before_the_next()
     {
         var events = Channel.CreateUnbounded<int>();
-        var reloads = new List<(long Start, long End)>();
+        var reloads = new Reloads<(long Start, long End)>();
         using var stop = new CancellationTokenSource();
         var following = LiveComponent.FollowAsync(events.Reader, async () =>
         {
             var start = Stopwatch.GetTimestamp();
             await Task.Delay(200);
-            lock (reloads)
-            {
-                reloads.Add((start, Stopwatch.GetTimestamp()));
-            }
+            reloads.Add((start, Stopwatch.GetTimestamp()));
         }, stop.Token);
 
         for (var i = 0; i < 3; i++)
         {
             events.Writer.TryWrite(i);
-            await WaitUntilAsync(() => reloads.Count > i, reloads);
+            var count = i;
+            await reloads.WaitUntilAsync(r => r.Count > count);
             events.Writer.TryWrite(i);
         }
 
-        lock (reloads)
+        var seen = reloads.Snapshot();
+        for (var i = 1; i < seen.Count; i++)
         {
-            for (var i = 1; i < reloads.Count; i++)
-            {
-                var took = Stopwatch.GetElapsedTime(reloads[i - 1].Start, reloads[i - 1].End);
-                var rest = Stopwatch.GetElapsedTime(reloads[i - 1].End, reloads[i].Start);
-                Assert.True(rest >= took * 4 - TimeSpan.FromMilliseconds(20), $"a reload of {took.TotalMilliseconds:0} ms followed by the next after {rest.TotalMilliseconds:0} ms");
-            }
+            var took = Stopwatch.GetElapsedTime(seen[i - 1].Start, seen[i - 1].End);
+            var rest = Stopwatch.GetElapsedTime(seen[i - 1].End, seen[i].Start);
+            Assert.True(rest >= took * 4 - TimeSpan.FromMilliseconds(20), $"a reload of {took.TotalMilliseconds:0} ms followed by the next after {rest.TotalMilliseconds:0} ms");
         }
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => following);
     }
 
-    private static int Count<T>(List<T> list)
+    /// <summary>What the reloads noted, and a signal for each one.</summary>
+    private sealed class Reloads<T>
     {
-        lock (list)
-        {
-            return list.Count;
-        }
-    }
+        private readonly List<T> _list = [];
+        private readonly SemaphoreSlim _added = new(0);
 
-    private static async Task WaitUntilAsync<T>(Func<bool> condition, List<T> guard)
-    {
-        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
-        while (true)
+        public void Add(T item)
         {
-            lock (guard)
+            lock (_list)
             {
-                if (condition())
-                {
-                    return;
-                }
+                _list.Add(item);
             }
-            Assert.True(Stopwatch.GetTimestamp() < deadline, "no reload within 10 s");
-            await Task.Delay(10);
+            _added.Release();
+        }
+
+        public List<T> Snapshot()
+        {
+            lock (_list)
+            {
+                return [.. _list];
+            }
+        }
+
+        /// <summary>Waits, reload by reload, until <paramref name="condition"/> holds; at most 10 s.</summary>
+        public async Task<List<T>> WaitUntilAsync(Func<List<T>, bool> condition)
+        {
+            var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
+            while (Snapshot() is var seen && !condition(seen))
+            {
+                var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                Assert.True(left > TimeSpan.Zero && await _added.WaitAsync(left), "no such reload within 10 s");
+            }
+            return Snapshot();
         }
     }
 }
