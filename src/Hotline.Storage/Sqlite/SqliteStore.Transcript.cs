@@ -147,6 +147,10 @@ public sealed partial class SqliteStore : ITranscriptStore
 
     public long HeldInboundPrefix(string peerId, long known = 0)
     {
+        if (HeldInboundByCount(peerId, known) is { } counted)
+        {
+            return counted;
+        }
         var prefix = known;
         ForEachSeq(
             """
@@ -165,6 +169,31 @@ public sealed partial class SqliteStore : ITranscriptStore
                 return true;
             });
         return prefix;
+    }
+
+    /// <summary>
+    /// The held prefix when the counts alone tell it: no refused entry past <paramref name="known"/>
+    /// and as many accepted ones past it as seqs up to the last (seqs are unique), so no gap. Counted
+    /// in SQLite, not read row by row: a node started with 700,000 entries past its last checkpoint
+    /// took a second of a core to read their seqs one by one. Null when there is a gap or a refused
+    /// entry to merge (then the rows are read).
+    /// </summary>
+    private long? HeldInboundByCount(string peerId, long known)
+    {
+        using var db = Open();
+        using var command = db.Command(
+            """
+            SELECT (SELECT count(*) FROM envelopes WHERE peer_id = $p AND direction = 1 AND seq > $k),
+                   (SELECT coalesce(max(seq), 0) FROM envelopes WHERE peer_id = $p AND direction = 1),
+                   (SELECT count(*) FROM refused_envelopes WHERE peer_id = $p AND seq > $k)
+            """, ("$p", peerId), ("$k", known));
+        using var r = command.ExecuteReader();
+        r.Read();
+        var (accepted, last, refused) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2));
+        return refused > 0 ? null
+            : accepted == 0 ? known
+            : last - known == accepted ? last
+            : null;
     }
 
     /// <summary>Rows read per query by <see cref="ForEachSeq"/>.</summary>

@@ -81,6 +81,22 @@ public sealed class LocalTranscriptTests
     }
 
     [Fact]
+    public async Task After_a_restart_the_held_inbound_prefix_is_read_on_from_the_stored_frontier()
+    {
+        var store = new HashStore(1000);
+        var before = new LocalTranscript(store, Peer);
+        before.Compute(Direction.Inbound, 900);
+        await before.PersistAsync(0, 900, default);
+
+        var after = new LocalTranscript(store, Peer);
+        Assert.Equal((1000, 1000), after.Prefixes());
+        Assert.Equal(1000, after.Held(Direction.Inbound));
+
+        // Not from seq 1: from the stored count, then from what the first read found.
+        Assert.Equal([900, 1000], store.KnownHeld);
+    }
+
+    [Fact]
     public void A_stored_frontier_that_does_not_fit_its_count_is_ignored()
     {
         var store = new HashStore(1000);
@@ -103,7 +119,14 @@ public sealed class LocalTranscriptTests
 
         public long SettledOutboundPrefix(string peerId) => Hashes.Length;
 
-        public long HeldInboundPrefix(string peerId, long known = 0) => Hashes.Length;
+        /// <summary>The prefix each call of <see cref="HeldInboundPrefix"/> was told was known (where it reads from).</summary>
+        public List<long> KnownHeld { get; } = [];
+
+        public long HeldInboundPrefix(string peerId, long known = 0)
+        {
+            KnownHeld.Add(known);
+            return Hashes.Length;
+        }
 
         public void ForEachEntryHash(string peerId, Direction direction, long first, long last, Func<long, byte[], bool> visit)
         {
