@@ -42,7 +42,7 @@ public sealed class LinkManager : BackgroundService
         _logger = logger;
         // Sessions run on the system clock whatever clock deadlines use: heartbeats measure the real line.
         _ctx = new LinkContext(identity, config.Name, store, events, security, policy, TimeProvider.System,
-            TimeSpan.FromSeconds(config.Link.HeartbeatSeconds), Window: 256, logger, LinkSupervisionOptions.From(config.Link), recorder) { Transcript = transcript };
+            TimeSpan.FromSeconds(config.Link.HeartbeatSeconds), Window: OutboundQueue.DefaultWindow, logger, LinkSupervisionOptions.From(config.Link), recorder) { Transcript = transcript };
     }
 
     public IReadOnlyCollection<PeerLink> Links => (IReadOnlyCollection<PeerLink>)_links.Values;

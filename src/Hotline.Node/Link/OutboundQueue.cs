@@ -26,6 +26,7 @@ public sealed class OutboundQueue
     private int _urgentInFlight;
     private readonly Func<IReadOnlyList<long>, IReadOnlyDictionary<long, WireEnvelope>>? _load;
     private readonly Action? _urgentAdded;
+    private readonly Func<bool>? _urgentLately;
     private TaskCompletionSource _signal = NewSignal();
     private long _epoch;
     private long _heldBytes;
@@ -33,19 +34,35 @@ public sealed class OutboundQueue
     /// <param name="window">See <see cref="Window"/>.</param>
     /// <param name="load">Reads signed bytes back from the store; without it, the queue keeps them all in memory.</param>
     /// <param name="urgentAdded">Called (outside the queue's lock) when a FLASH or IMMEDIATE envelope is added.</param>
-    public OutboundQueue(int window, Func<IReadOnlyList<long>, IReadOnlyDictionary<long, WireEnvelope>>? load = null, Action? urgentAdded = null)
+    /// <param name="urgentLately">True while urgent traffic has crossed the link lately (see <see cref="WindowNearUrgent"/>).</param>
+    public OutboundQueue(int window, Func<IReadOnlyList<long>, IReadOnlyDictionary<long, WireEnvelope>>? load = null, Action? urgentAdded = null,
+        Func<bool>? urgentLately = null)
     {
         Window = window;
         _load = load;
         _urgentAdded = urgentAdded;
+        _urgentLately = urgentLately;
     }
 
     /// <summary>
-    /// How many envelopes may be on the wire unreceipted at once: keeps urgent traffic from
-    /// queueing behind a flood. FLASH and IMMEDIATE have a reserve above it, so they never wait
-    /// for the window to drain.
+    /// How many envelopes may be on the wire unreceipted at once when no urgent traffic is about: it
+    /// bounds the work queued in front of the next urgent envelope, and it keeps a backlog's drain
+    /// moving while receipts travel back. FLASH and IMMEDIATE have a reserve above it, so they never
+    /// wait for the window to drain.
     /// </summary>
     public int Window { get; }
+
+    /// <summary>The <see cref="Window"/> a node's links use.</summary>
+    public const int DefaultWindow = 1024;
+
+    /// <summary>
+    /// The window for PRIORITY and ROUTINE while urgent traffic has crossed the link lately (either
+    /// way): a small queue in front of the next urgent envelope, at the cost of a slower drain. With
+    /// no urgent traffic about, a backlog drains through the whole <see cref="Window"/>: 1,024
+    /// drained 100,000 at 31,600/s where 256 did at 20,300/s (hotline bench), but a FLASH behind it
+    /// then waited p50 10 and p99 28 ms instead of 6 and 16.
+    /// </summary>
+    public const int WindowNearUrgent = 256;
 
     public const int UrgentReserve = 128;
 
@@ -229,7 +246,9 @@ public sealed class OutboundQueue
             }
             var set = _pending[level];
             var limit = level >= UrgentLevel ? Window + UrgentReserve
-                : _urgentInFlight > 0 ? Math.Min(Window, WindowWhileUrgent) : Window;
+                : _urgentInFlight > 0 ? Math.Min(Window, WindowWhileUrgent)
+                : _urgentLately?.Invoke() == true ? Math.Min(Window, WindowNearUrgent)
+                : Window;
             while (set.Count > 0 && batch.Count < maxCount && _inFlight.Count < limit)
             {
                 var seq = set.Min;

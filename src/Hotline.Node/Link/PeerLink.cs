@@ -33,7 +33,7 @@ public sealed class PeerLink
     {
         _ctx = ctx;
         Peer = peer;
-        Queue = new OutboundQueue(ctx.Window, seqs => ctx.Store.LoadWire(peer.Id, seqs), UrgentSeen);
+        Queue = new OutboundQueue(ctx.Window, seqs => ctx.Store.LoadWire(peer.Id, seqs), UrgentSeen, () => UrgentLately);
         StateSince = ctx.Time.GetUtcNow();
         // The node with the lower identity key is the preferred dialler; the other dials only
         // after a grace period without a session, so that both seldom dial at once.
@@ -82,6 +82,12 @@ public sealed class PeerLink
     internal DateTimeOffset UrgentAt => new(Interlocked.Read(ref _urgentTicks), TimeSpan.Zero);
 
     internal void UrgentSeen() => Interlocked.Exchange(ref _urgentTicks, Time.GetUtcNow().UtcTicks);
+
+    /// <summary>How long after the last FLASH or IMMEDIATE envelope the link counts as carrying urgent traffic.</summary>
+    public static readonly TimeSpan UrgentQuiet = TimeSpan.FromSeconds(2);
+
+    /// <summary>True within <see cref="UrgentQuiet"/> of the last FLASH or IMMEDIATE envelope either way.</summary>
+    internal bool UrgentLately => Time.GetUtcNow() - UrgentAt < UrgentQuiet;
 
     internal TimeSpan HeartbeatInterval => _ctx.HeartbeatInterval;
     internal SecurityLog Security => _ctx.Security;

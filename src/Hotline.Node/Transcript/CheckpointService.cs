@@ -23,7 +23,7 @@ namespace Hotline.Node.Transcript;
 /// checkpoint covers; covering all at once, a round after an outage hashed the 100,000 entries the
 /// link had delivered before it, on both nodes, in the first seconds after the link came back, while
 /// the backlog drained and FLASH messages crossed it (a FLASH's p99 twice as long then). For the same
-/// reason no round by entry count starts within <see cref="UrgentQuiet"/> of a FLASH or IMMEDIATE
+/// reason no round by entry count starts within <see cref="PeerLink.UrgentQuiet"/> of a FLASH or IMMEDIATE
 /// envelope crossing the link, either way; the time rule still applies.
 /// </remarks>
 public sealed partial class CheckpointService(
@@ -66,9 +66,6 @@ public sealed partial class CheckpointService(
     /// <summary>How many times <see cref="TranscriptConfig.CheckpointEveryEntries"/> one automatic round covers at most, per direction.</summary>
     public const int CatchUpRound = 10;
 
-    /// <summary>How long after the last FLASH or IMMEDIATE message of a link its automatic rounds wait (the time rule aside).</summary>
-    public static readonly TimeSpan UrgentQuiet = TimeSpan.FromSeconds(2);
-
     /// <summary>The counts to propose up to (each direction), or null when no round is due.</summary>
     private (long Outbound, long Inbound)? Due(PeerLink link)
     {
@@ -107,7 +104,7 @@ public sealed partial class CheckpointService(
         var waited = now - (latest?.StoredAt ?? _started);
         // By entry count, a round (CPU on both nodes: each hashes what it covers) waits while urgent messages cross the link.
         var due = waited >= TimeSpan.FromMinutes(settings.CheckpointEveryMinutes * factor)
-            || (uncovered >= (long)settings.CheckpointEveryEntries * factor && now - link.UrgentAt >= UrgentQuiet);
+            || (uncovered >= (long)settings.CheckpointEveryEntries * factor && !link.UrgentLately);
         return due ? (coveredOut + round, coveredIn + round) : null;
     }
 

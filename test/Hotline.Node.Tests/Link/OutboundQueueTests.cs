@@ -124,6 +124,41 @@ public sealed class OutboundQueueTests : IDisposable
     }
 
     [Fact]
+    public async Task Routine_envelopes_get_the_smaller_window_while_urgent_traffic_has_crossed_the_link_lately()
+    {
+        var urgentLately = true;
+        var queue = new OutboundQueue(1024, urgentLately: () => urgentLately);
+        byte[] prev = [];
+        for (var seq = 1; seq <= 1100; seq++)
+        {
+            var e = EnvelopeCodec.Seal(_me, _peer.PublicKey, new EnvelopeDraft { Channel = "navy", Text = $"{seq}" }, seq, prev, DateTimeOffset.UtcNow);
+            queue.Add(e);
+            prev = e.Hash;
+        }
+
+        var sent = new List<long>();
+        while (sent.Count < OutboundQueue.WindowNearUrgent)
+        {
+            sent.AddRange(await TakeSeqsAsync(queue));
+        }
+        Assert.Equal(Enumerable.Range(1, OutboundQueue.WindowNearUrgent).Select(i => (long)i), sent);
+        var blocked = queue.TakeAsync(queue.Epoch, 128, 1 << 20, CancellationToken.None);
+        Assert.False(blocked.IsCompleted, "256 on the wire: the window near urgent traffic is full");
+
+        // The link has been quiet a while: the next receipt opens the whole window.
+        urgentLately = false;
+        queue.Acknowledge([1]);
+        sent.AddRange((await blocked.WaitAsync(TimeSpan.FromSeconds(5))).Select(e => e.Seq));
+        while (sent.Count < 1025)
+        {
+            sent.AddRange(await TakeSeqsAsync(queue));
+        }
+        // Seqs 2..1025 on the wire, in order, and nothing more.
+        Assert.Equal(Enumerable.Range(1, 1025).Select(i => (long)i), sent);
+        Assert.False(queue.TakeAsync(queue.Epoch, 128, 1 << 20, CancellationToken.None).IsCompleted, "1,024 on the wire: the whole window is full");
+    }
+
+    [Fact]
     public async Task Priority_and_routine_envelopes_share_a_batch_highest_precedence_first()
     {
         var queue = new OutboundQueue(256);
