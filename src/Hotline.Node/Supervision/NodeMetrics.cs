@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 using Hotline.Core.Envelopes;
@@ -23,17 +22,15 @@ public sealed class NodeMetrics(EventHub events, LinkManager links, PeerDirector
     public static readonly double[] Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600];
 
     private readonly ConcurrentDictionary<string, Histogram> _latency = new();
-    private static readonly FrozenSet<string> DeliveredOnly = FrozenSet.ToFrozenSet([EventTypes.MessageDelivered]);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Only the events it reads: every other one would be queued here and woken for (three a message).
-        using var subscription = events.Subscribe(DeliveredOnly);
+        using var subscription = events.Subscribe();
         try
         {
             await foreach (var e in subscription.Reader.ReadAllAsync(stoppingToken))
             {
-                if (e.Id is { } id && e.Peer is { } peer)
+                if (e.Type == EventTypes.MessageDelivered && e.Id is { } id && e.Peer is { } peer)
                 {
                     // A UUIDv7 carries its creation time: the first 48 bits, in milliseconds.
                     var created = CreatedAt(id);
