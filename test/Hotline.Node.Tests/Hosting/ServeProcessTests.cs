@@ -28,11 +28,12 @@ public sealed class ServeProcessTests : IDisposable
         await pair.WaitForLinkAsync(default, TimeSpan.FromSeconds(30));
     }
 
-    /// <summary>The budget, its cap, and no system CA list: the link's certificates are pinned.</summary>
+    /// <summary>The budget, its cap, prompt tiering, and no system CA list: the link's certificates are pinned.</summary>
     private static void AssertServiceEnvironment(string[] environment)
     {
         Assert.Contains("DOTNET_GCgen0size=0x400000", environment);
         Assert.Contains("DOTNET_GCGen0MaxBudget=0x1000000", environment);
+        Assert.Contains("DOTNET_TC_CallCountingDelayMs=10", environment);
         Assert.Contains("SSL_CERT_FILE=/dev/null", environment);
         Assert.Contains("SSL_CERT_DIR=/dev/null", environment);
     }
