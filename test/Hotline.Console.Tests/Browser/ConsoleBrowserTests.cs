@@ -10,6 +10,8 @@ namespace Hotline.Console.Tests.Browser;
 /// <summary>Two real nodes, two people in a real Chromium.</summary>
 public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
+    private static readonly System.Text.RegularExpressions.Regex SignIn = new("/signin");
+
     private const string Script = "<img src=x onerror=alert(1)>";
 
     [Fact]
@@ -173,11 +175,12 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser) : IClassFixture<
         await incoming.ScreenshotAsync("10-wall-display");
 
         // Signing out ends the session: the console sends us back to the sign-in form.
-        // (Reaching the sign-in address is the point; its page's load event can lag on a loaded machine.)
+        // (Reaching the sign-in address is the point. The address is polled: WaitForURLAsync, when the
+        // address already matches, waits for a load state instead, which can lag on a loaded machine.)
         await incoming.Page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await incoming.Page.WaitForURLAsync("**/signin", new() { WaitUntil = WaitUntilState.Commit });
-        await incoming.Page.GotoAsync(new Uri(incoming.Root, "/handover").ToString());
-        await incoming.Page.WaitForURLAsync("**/signin**", new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(incoming.Page).ToHaveURLAsync(SignIn);
+        await incoming.Page.GotoAsync(new Uri(incoming.Root, "/handover").ToString(), new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(incoming.Page).ToHaveURLAsync(SignIn);
         Assert.Contains(cluster.A.Service<IUserStore>().ListAudit(), e => e is { Actor: "lee", Action: "sign-out" });
         var audit = cluster.A.Service<IUserStore>().ListAudit();
         Assert.Contains(audit, e => e is { Actor: "kim", Action: "handover.write" });
