@@ -23,12 +23,15 @@ public sealed class LiveComponentTests
         // A flood: an event about every millisecond for a second and a half.
         var started = Stopwatch.GetTimestamp();
         var written = 0;
+        // Stamped just before each write: the reload that reads the last event starts after its stamp
+        // (stamped after the write, a reload that read it in the pause that follows would start before).
+        var lastEvent = started;
         while (Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(1.5))
         {
+            lastEvent = Stopwatch.GetTimestamp();
             events.Writer.TryWrite(written++);
             await Task.Delay(1);
         }
-        var lastEvent = Stopwatch.GetTimestamp();
         var flood = Stopwatch.GetElapsedTime(started);
         var seen = await reloads.WaitUntilAsync(r => r.Count > 0 && r[^1] > lastEvent);
 
