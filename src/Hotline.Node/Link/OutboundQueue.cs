@@ -235,6 +235,7 @@ public sealed class OutboundQueue
     {
         var batch = new List<(long, WireEnvelope?)>();
         var bytes = 0;
+        int? routineLimit = null;
         for (var level = Levels - 1; level >= 0; level--)
         {
             if (level == UrgentLevel - 1 && batch.Count > 0)
@@ -244,9 +245,9 @@ public sealed class OutboundQueue
                 return batch;
             }
             var set = _pending[level];
+            // PRIORITY and ROUTINE share one limit, asked of the link's clock once a batch.
             var limit = level >= UrgentLevel ? Window + UrgentReserve
-                : _urgentInFlight > 0 || _urgentLately?.Invoke() == true ? Math.Min(Window, WindowWhileUrgent)
-                : Window;
+                : routineLimit ??= _urgentInFlight > 0 || _urgentLately?.Invoke() == true ? Math.Min(Window, WindowWhileUrgent) : Window;
             while (set.Count > 0 && batch.Count < maxCount && _inFlight.Count < limit)
             {
                 var seq = set.Min;
