@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -69,6 +70,15 @@ public static class ConsoleHosting
         services.AddScoped<ConsoleRecords>();
         services.AddScoped<ConsolePeers>();
         services.AddSingleton<ConsoleBus>();
+        // Data protection reads (or makes) its key ring in a hosted service as the node starts: 50 to
+        // 80 ms of a cold start, on the way to the link's first session. The console is the only
+        // user of the keys, so the ring is read when an operator first opens it. (Removed last:
+        // antiforgery and the components add data protection again.)
+        if (services.FirstOrDefault(d => d.ServiceType == typeof(IHostedService)
+                && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService") is { } warm)
+        {
+            services.Remove(warm);
+        }
         return services;
     }
 

@@ -97,7 +97,7 @@ public sealed class DataFolder
         using var identity = LoadIdentity();
         using var cert = LoadCertificate();
         return PairingCard.Create(identity, config.Name, Pins.Sha256Hex(cert), config.Link.Advertise, config.Channels, DateTimeOffset.UtcNow,
-            config.ParsedLabels().Select(l => l.ToString()).ToArray(), Hotline.Core.Catalog.MessageCatalog.Default.Version);
+            config.ParsedLabels().Select(l => l.ToString()).ToArray(), Hotline.Core.Catalog.MessageCatalog.DefaultVersion);
     }
 
     private void RequireInitialised()

@@ -101,6 +101,9 @@ public sealed class HotlineHost : IAsyncDisposable
         }
         builder.Services.AddHotlineTranscript(store);
         builder.Services.AddHotlineSupervision();
+        // Registered, the link's service is taken from the container; otherwise gRPC compiles a factory
+        // for it (an expression tree, about 20 ms) on the first session, while the link waits.
+        builder.Services.AddSingleton<LinkService>();
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = LinkManager.MaxFrameBytes;

@@ -17,8 +17,8 @@ public sealed class LinkPolicy(NodeConfig config)
 
     /// <summary>A warning when the peer renders catalog messages from another catalog version than this node; null when they agree.</summary>
     public static string? CatalogMismatch(string? peerVersion) =>
-        string.IsNullOrEmpty(peerVersion) || peerVersion == Hotline.Core.Catalog.MessageCatalog.Default.Version ? null
-        : $"the peer uses message catalog {peerVersion}, this node {Hotline.Core.Catalog.MessageCatalog.Default.Version}: catalog messages may read differently on the two sides";
+        string.IsNullOrEmpty(peerVersion) || peerVersion == Hotline.Core.Catalog.MessageCatalog.DefaultVersion ? null
+        : $"the peer uses message catalog {peerVersion}, this node {Hotline.Core.Catalog.MessageCatalog.DefaultVersion}: catalog messages may read differently on the two sides";
 
     /// <summary>Labels both this node and the peer listed.</summary>
     public IReadOnlyList<Label> Labels(PeerRecord peer) => Label.Agreed(_labels, peer.Labels);

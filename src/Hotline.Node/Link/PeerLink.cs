@@ -110,7 +110,7 @@ public sealed class PeerLink
         ProtocolVersion = PeerSession.ProtocolVersion,
         NodeKey = ByteString.CopyFrom(_ctx.Identity.PublicKey.Bytes),
         NodeName = _ctx.NodeName,
-        CatalogVersion = Hotline.Core.Catalog.MessageCatalog.Default.Version,
+        CatalogVersion = Hotline.Core.Catalog.MessageCatalog.DefaultVersion,
     };
 
     /// <summary>The catalog version the peer stated in its last Hello; null before one arrived.</summary>

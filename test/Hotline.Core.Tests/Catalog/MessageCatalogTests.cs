@@ -23,6 +23,22 @@ public sealed partial class MessageCatalogTests
     }
 
     [Fact]
+    public void The_version_a_link_states_is_read_from_the_top_of_the_file_alone()
+    {
+        using var stream = typeof(MessageCatalog).Assembly.GetManifestResourceStream(MessageCatalog.ResourceName)!;
+        var file = new byte[stream.Length];
+        stream.ReadExactly(file);
+        Assert.Equal(Catalog.Version, MessageCatalog.VersionOf(file));
+        Assert.Equal(Catalog.Version, MessageCatalog.DefaultVersion);
+
+        // Only the top level counts, wherever "version" stands in it.
+        Assert.Equal("2027.3", MessageCatalog.VersionOf("""{"languages":{"en":{"version":"9.9"}},"messages":[{"version":"1"}],"version":"2027.3"}"""u8));
+        Assert.Null(MessageCatalog.VersionOf("""{"languages":{"version":"2027.3"}}"""u8));
+        Assert.Null(MessageCatalog.VersionOf("""{"version":2027}"""u8));
+        Assert.Null(MessageCatalog.VersionOf("""["version","2027.3"]"""u8));
+    }
+
+    [Fact]
     public void Default_catalog_covers_every_category()
     {
         Assert.Equal(["air", "emergency", "incident", "naval", "procedure", "sar"],
