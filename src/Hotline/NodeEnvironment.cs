@@ -59,7 +59,7 @@ internal static partial class NodeEnvironment
 {
     private const string Variable = "DOTNET_GCgen0size";
 
-    /// <summary>What <c>hotline serve</c> runs with, unless its environment says otherwise: the budget and its cap.</summary>
+    /// <summary>What <c>hotline serve</c> runs with, unless its environment says otherwise: the budget, its cap and the tiering delay.</summary>
     private static readonly (string Name, string Value)[] Serve =
         [(Variable, "0x400000"), ("DOTNET_GCGen0MaxBudget", "0x1000000"), ("DOTNET_TC_CallCountingDelayMs", "10")];
 

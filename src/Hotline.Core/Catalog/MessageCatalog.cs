@@ -32,7 +32,7 @@ public sealed class MessageCatalog
     /// it: checking the whole catalog (about 100 ms of a cold start, mostly first-use compiling) held
     /// a node's first session back by as much.
     /// </summary>
-    public static string DefaultVersion => Embedded.IsValueCreated ? Embedded.Value.Version : EmbeddedVersion.Value;
+    public static string DefaultVersion => EmbeddedVersion.Value;
 
     /// <summary>Like <c>2026.1</c>.</summary>
     public string Version { get; }
