@@ -118,7 +118,7 @@ internal static class BenchReport
         if (r.Flash is { } f)
         {
             Row(b, $"FLASH, one every {r.Settings.FlashInterval.TotalMilliseconds:0} ms, behind {Rate(f.Backlog)} ROUTINE", f.Probes, "-", f.Received.Triple(),
-                $"backlog still queued at first / last probe {f.BacklogLeftAtFirstProbe:N0} / {f.BacklogLeftAtLastProbe:N0}; committed on B {f.CommittedOnB.Triple()}; delivered {f.Delivered.Triple()}; API {f.Accepted.Triple()}; GC pauses: bench {f.BenchGcPauseMs:0} ms, nodes {f.NodeGcPauseMs} ms");
+                $"backlog still queued at first / last probe {f.BacklogLeftAtFirstProbe:N0} / {f.BacklogLeftAtLastProbe:N0}; committed on B {f.CommittedOnB.Triple()}; delivered {f.Delivered.Triple()}; API {f.Accepted.Triple()}; while the probes ran: GC pauses bench {f.BenchGcPauseMs:0} ms, nodes {f.NodeGcPauseMs} ms; store writers busy {f.WriterBusyPercent} % (CPU {f.WriterCpuPercent} %)");
         }
         foreach (var (c, what) in new[] { (r.CatchUp, "catch-up after an outage"), (r.CatchUpAfterRestart, "the same, B killed and started again during it") })
         {

@@ -128,9 +128,15 @@ internal sealed record BenchResults
         /// same machine's): what is left of "received" is B's event stream and the bench reading it.
         /// </summary>
         public required LatencySummary CommittedOnB { get; init; }
-        /// <summary>As <see cref="StepResult.BenchGcPauseMs"/>, from the first probe until all arrived.</summary>
+        /// <summary>
+        /// As <see cref="StepResult.BenchGcPauseMs"/>, from the first probe until the last was
+        /// reported delivered (not the rest of the backlog's drain after it), as are the figures below.
+        /// </summary>
         public required double BenchGcPauseMs { get; init; }
         public required PerNode NodeGcPauseMs { get; init; }
+        /// <summary>As <see cref="StepResult.WriterBusyPercent"/>: a FLASH commit waits for the transaction it finds running.</summary>
+        public required PerNode WriterBusyPercent { get; init; }
+        public required PerNode WriterCpuPercent { get; init; }
     }
 
     public sealed record CatchUpResult

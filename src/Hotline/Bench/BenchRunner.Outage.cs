@@ -89,7 +89,12 @@ internal sealed partial class BenchRunner
             probes.Add(await pair.A.SendAsync(MessageSender.Text("FLASH", i), "FLASH", ct));
         }
         pair.Record(probes, fromA: true);
-        await pair.WaitAllAsync([.. backlog, .. probes], fromA: true, DrainTimeout, ct);
+        // The nodes' figures while the probes crossed, not through the rest of the drain: the backlog
+        // then has the link to itself at its whole window, and collects more.
+        await pair.WaitAllAsync(probes, fromA: true, DrainTimeout, ct);
+        var gcPause = PausedSince(gc0);
+        var nodes = await NodeCountersSinceAsync(pair, nodes0, ct);
+        await pair.WaitAllAsync(backlog, fromA: true, DrainTimeout, ct);
         results.Flash = new BenchResults.FlashResult
         {
             Backlog = backlog.Count,
@@ -100,12 +105,14 @@ internal sealed partial class BenchRunner
             Delivered = Delivered(probes, pair.EventsA),
             Accepted = Accepted(probes),
             CommittedOnB = LatencySummary.Of(CommittedOn(probes, pair.EventsB)),
-            BenchGcPauseMs = PausedSince(gc0),
-            NodeGcPauseMs = (await NodeCountersSinceAsync(pair, nodes0, ct)).PausedMs,
+            BenchGcPauseMs = gcPause,
+            NodeGcPauseMs = nodes.PausedMs,
+            WriterBusyPercent = nodes.WriterBusyPercent,
+            WriterCpuPercent = nodes.WriterCpuPercent,
         };
         var f = results.Flash;
         Phase($"FLASH behind {f.Backlog} ROUTINE ({f.BacklogLeftAtFirstProbe} still queued at the first probe, {f.BacklogLeftAtLastProbe} at the last): " +
-            $"arrived p50/p99/p99.9 {f.Received.Triple()} ms; committed on B {f.CommittedOnB.Triple()} ms; delivered {f.Delivered.Triple()} ms; API {f.Accepted.Triple()} ms; GC pauses: bench {f.BenchGcPauseMs:0} ms, nodes {f.NodeGcPauseMs} ms");
+            $"arrived p50/p99/p99.9 {f.Received.Triple()} ms; committed on B {f.CommittedOnB.Triple()} ms; delivered {f.Delivered.Triple()} ms; API {f.Accepted.Triple()} ms; while the probes ran: GC pauses bench {f.BenchGcPauseMs:0} ms, nodes {f.NodeGcPauseMs} ms, store writers busy {f.WriterBusyPercent} % (CPU {f.WriterCpuPercent} %)");
         if (leftAtLast <= 0)
         {
             Phase("note: the backlog had drained before the last FLASH probe; later probes did not queue behind it");
