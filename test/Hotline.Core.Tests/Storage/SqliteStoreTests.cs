@@ -301,6 +301,39 @@ public sealed class SqliteStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_receipt_for_a_whole_window_is_applied_in_operations_of_64_that_urgent_work_can_come_between()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            await _store.AppendOutboundAsync([.. Enumerable.Range(1, 100).Select(n => (_peerRecord, new EnvelopeDraft { Channel = "navy", Text = $"out {i}.{n}" }))]);
+        }
+        var before = _store.Writer.Operations;
+
+        var changes = await ApplyAsync([.. Enumerable.Range(1, 1000).Select(i => (long)i)]);
+
+        Assert.Equal(Enumerable.Range(1, 1000).Select(i => (long)i), changes.Select(c => c.Seq));
+        Assert.Equal(16, _store.Writer.Operations - before);
+        Assert.Empty(_store.LoadUndelivered(_peerRecord.Id));
+        var receipts = await _store.OnWriterAsync(db => db.Scalar<long>("SELECT count(*) FROM receipts"));
+        Assert.Equal(1, receipts);
+    }
+
+    [Fact]
+    public async Task A_receipt_whose_range_runs_far_past_what_was_sent_marks_what_was_sent_in_a_bounded_number_of_operations()
+    {
+        await AppendAsync("out 1");
+        await AppendAsync("out 2");
+        var receipt = Receipt(_peer, _me.PublicKey, [1, 2]);
+        var body = new ReceiptBody { Committed = { new SeqRange { First = 1, Last = (ulong)long.MaxValue } } };
+        var before = _store.Writer.Operations;
+
+        var changes = await _store.ApplyReceiptAsync(_peerRecord.Id, receipt, body);
+
+        Assert.Equal([1L, 2L], changes.Select(c => c.Seq));
+        Assert.InRange(_store.Writer.Operations - before, 1, 4097);
+    }
+
+    [Fact]
     public async Task ApplyReceipt_ignores_seqs_this_node_never_sent()
     {
         await AppendAsync("out 1");
