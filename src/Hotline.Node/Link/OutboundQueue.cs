@@ -71,6 +71,16 @@ public sealed class OutboundQueue
     /// </summary>
     public const int WindowWhileUrgent = 32;
 
+    /// <summary>
+    /// While the window is <see cref="WindowWhileUrgent"/>, PRIORITY and ROUTINE go out only once
+    /// this many of its places are free, or when nothing is on the wire: in batches of at least this
+    /// many rather than each receipt's worth, so both nodes' store writers commit fewer, larger
+    /// transactions beside the urgent ones (hotline bench, FLASH behind 100,000 while the probes
+    /// ran: 22-32 % fewer transactions, writers busy 30-39 % of the time instead of 37-50 %, the
+    /// backlog draining as fast).
+    /// </summary>
+    public const int MinRoutineBatchWhileUrgent = 16;
+
     /// <summary>The current session's epoch (see <see cref="Rewind"/>).</summary>
     public long Epoch
     {
@@ -248,6 +258,10 @@ public sealed class OutboundQueue
             // PRIORITY and ROUTINE share one limit, asked of the link's clock once a batch.
             var limit = level >= UrgentLevel ? Window + UrgentReserve
                 : routineLimit ??= _urgentInFlight > 0 || _urgentLately?.Invoke() == true ? Math.Min(Window, WindowWhileUrgent) : Window;
+            if (level < UrgentLevel && limit < Window && _inFlight.Count > 0 && limit - _inFlight.Count < MinRoutineBatchWhileUrgent)
+            {
+                continue;
+            }
             while (set.Count > 0 && batch.Count < maxCount && _inFlight.Count < limit)
             {
                 var seq = set.Min;

@@ -156,6 +156,42 @@ public sealed class OutboundQueueTests : IDisposable
     }
 
     [Fact]
+    public async Task While_urgent_traffic_is_about_routine_envelopes_wait_until_16_places_of_the_small_window_are_free()
+    {
+        byte[] prev = [];
+        Envelope Sealed(int seq, Precedence precedence)
+        {
+            var e = EnvelopeCodec.Seal(_me, _peer.PublicKey, new EnvelopeDraft { Channel = "navy", Text = $"{seq}", Precedence = precedence }, seq, prev, DateTimeOffset.UtcNow);
+            prev = e.Hash;
+            return e;
+        }
+        var queue = new OutboundQueue(1024, urgentLately: () => true);
+        for (var seq = 1; seq <= 100; seq++)
+        {
+            queue.Add(Sealed(seq, Precedence.Routine));
+        }
+        Assert.Equal(OutboundQueue.WindowWhileUrgent, (await TakeSeqsAsync(queue)).Length);
+
+        queue.Acknowledge(Enumerable.Range(1, 15).Select(i => (long)i));
+        // Asked after the receipts: a batch ready now would be handed out before the call returns.
+        var next = queue.TakeAsync(queue.Epoch, 128, 1 << 20, CancellationToken.None);
+        Assert.False(next.IsCompleted, "15 places free: a routine batch waits for 16");
+        queue.Acknowledge([16]);
+        Assert.Equal(Enumerable.Range(33, 16).Select(i => (long)i), (await next.WaitAsync(TimeSpan.FromSeconds(5))).Select(e => e.Seq));
+
+        // An urgent envelope never waits for that.
+        queue.Add(Sealed(101, Precedence.Flash));
+        Assert.Equal(new long[] { 101 }, await TakeSeqsAsync(queue));
+
+        // With nothing on the wire, fewer than 16 go at once.
+        prev = [];
+        var few = new OutboundQueue(1024, urgentLately: () => true);
+        few.Add(Sealed(1, Precedence.Routine));
+        few.Add(Sealed(2, Precedence.Routine));
+        Assert.Equal(new long[] { 1, 2 }, await TakeSeqsAsync(few));
+    }
+
+    [Fact]
     public async Task Priority_and_routine_envelopes_share_a_batch_highest_precedence_first()
     {
         var queue = new OutboundQueue(256);
