@@ -113,7 +113,7 @@ internal static class BenchReport
         foreach (var s in r.Steps)
         {
             Row(b, $"constant rate, {s.Label}{(s.Streamed ? ", streamed" : "")}: offered {Rate(s.OfferedPerSecond)}", s.Messages, $"{Rate(s.AchievedPerSecond)} sent",
-                s.Received.Triple(), $"committed {s.Committed.Triple()}; delivered {s.Delivered.Triple()}; API {s.Accepted.Triple()}; CPU per 1,000: nodes {s.NodeCpuSecondsPer1000:0.000} s, bench {s.BenchCpuSecondsPer1000:0.000} s; GC pauses: bench {s.BenchGcPauseMs:0} ms, nodes {s.NodeGcPauseMs} ms; nodes allocated {s.NodeAllocatedKbPerMessage} KB a message; store writers busy {s.WriterBusyPercent} % (CPU {s.WriterCpuPercent} %)");
+                s.Received.Triple(), $"committed {s.Committed.Triple()}; delivered {s.Delivered.Triple()}; API {s.Accepted.Triple()}; CPU per 1,000: nodes {s.NodeCpuSecondsPer1000:0.000} s, bench {s.BenchCpuSecondsPer1000:0.000} s; GC pauses: bench {s.BenchGcPauseMs:0} ms, nodes {s.NodeGcPauseMs} ms; nodes allocated {s.NodeAllocatedKbPerMessage} KB a message; store writers busy {s.WriterBusyPercent} % (CPU {s.WriterCpuPercent} %){BenchRunner.LinkUpsNote(s.LinkUps)}");
         }
         if (r.Flash is { } f)
         {

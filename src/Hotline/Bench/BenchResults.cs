@@ -111,6 +111,11 @@ internal sealed record BenchResults
         /// in %: the rest of its busy time it waited, for the disk or for a core.
         /// </summary>
         public required PerNode WriterCpuPercent { get; init; }
+        /// <summary>
+        /// Sessions that came up during the step, as node A's event stream reported (<c>link.up</c>):
+        /// above 0, the link dropped and was restored, and the messages in flight then waited for it.
+        /// </summary>
+        public long LinkUps { get; init; }
     }
 
     public sealed record FlashResult

@@ -34,6 +34,7 @@ internal sealed class EventRecorder : IAsyncDisposable
     private long _deliveredCount;
     private long _lastReceivedAt;
     private long _linkUpAt;
+    private long _linkUps;
 
     public string Name { get; }
 
@@ -45,6 +46,8 @@ internal sealed class EventRecorder : IAsyncDisposable
     public long LastReceivedAt => Interlocked.Read(ref _lastReceivedAt);
     /// <summary>Stopwatch timestamp of the latest <c>link.up</c> event, 0 before any.</summary>
     public long LinkUpAt => Interlocked.Read(ref _linkUpAt);
+    /// <summary>How many <c>link.up</c> events this node has reported: a session that came up again.</summary>
+    public long LinkUps => Interlocked.Read(ref _linkUps);
     public IReadOnlyCollection<Guid> Duplicates => _duplicates;
 
     public bool TryGetReceived(Guid id, out long at) => TryGet(_received, id, out at, out _);
@@ -114,6 +117,7 @@ internal sealed class EventRecorder : IAsyncDisposable
                 break;
             case "link.up":
                 Interlocked.Exchange(ref _linkUpAt, now);
+                Interlocked.Increment(ref _linkUps);
                 break;
             case "hello":
                 _hello.TrySetResult();
