@@ -165,15 +165,13 @@ internal sealed partial class BenchRunner
         results.Steps.Add(step);
         Phase($"{label}{(streamed ? ", streamed" : "")}: offered {rate:0}/s, sent {step.AchievedPerSecond:0}/s; arrived p50/p99/p99.9 {step.Received.Triple()} ms; " +
             $"committed {step.Committed.Triple()} ms; delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms; GC pauses: bench {step.BenchGcPauseMs:0} ms, nodes {step.NodeGcPauseMs} ms; nodes allocated {step.NodeAllocatedKbPerMessage} KB a message; " +
-            $"store writers busy {step.WriterBusyPercent} % (CPU {step.WriterCpuPercent} %){LinkUpsNote(step.LinkUps)}");
+            $"store writers busy {step.WriterBusyPercent} % (CPU {step.WriterCpuPercent} %){BenchReport.LinkUpsNote(step.LinkUps)}");
     }
 
     /// <summary>Milliseconds the bench client spent paused for its collector since <paramref name="before"/> (<see cref="GC.GetTotalPauseDuration"/>).</summary>
     private static double PausedSince(TimeSpan before) => Math.Round((GC.GetTotalPauseDuration() - before).TotalMilliseconds, 1);
 
     /// <summary>Both nodes' counters since they started, and when they were read.</summary>
-    internal static string LinkUpsNote(long ups) => ups > 0 ? $"; the link came up again {ups} time(s) during it (a session dropped)" : "";
-
     private static async Task<(NodeCounters A, NodeCounters B, long At)> NodeCountersAsync(BenchPair pair, CancellationToken ct) =>
         (await pair.A.CountersAsync(ct), await pair.B.CountersAsync(ct), Stopwatch.GetTimestamp());
 
