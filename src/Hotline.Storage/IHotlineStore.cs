@@ -114,9 +114,15 @@ public sealed record StoreCounts(long Outbound, long Undelivered, long Inbound);
 /// one batch at a time: busy / elapsed is how full it is), and the part of that spent in COMMIT
 /// (writing the log and waiting for its <c>fsync</c>, and the log checkpoints SQLite runs there),
 /// and the CPU time its thread used in all that (Linux; 0 elsewhere): busy time minus CPU time is
-/// time spent waiting, for the disk or for a core.
+/// time spent waiting, for the disk or for a core. Slow transactions held the writer for
+/// <see cref="SlowTransaction"/> or longer (a stalled disk, a long log checkpoint): everything
+/// queued meanwhile, urgent work too, waited for them.
 /// </summary>
-public readonly record struct WriterStats(long Transactions, long Operations, double BusySeconds, double CommitSeconds, double CpuSeconds);
+public readonly record struct WriterStats(long Transactions, long Operations, double BusySeconds, double CommitSeconds, double CpuSeconds,
+    long SlowTransactions, double SlowSeconds)
+{
+    public static readonly TimeSpan SlowTransaction = TimeSpan.FromMilliseconds(100);
+}
 
 /// <summary>An unreceipted outbound envelope as the outbound queue tracks it.</summary>
 public readonly record struct OutboxEntry(long Seq, Precedence Precedence, int Size);

@@ -27,6 +27,7 @@ namespace Hotline.Storage.Sqlite;
 internal sealed class WriteQueue : IAsyncDisposable
 {
     private const int MaxBatch = 1024;
+    private static readonly long SlowTicks = (long)(WriterStats.SlowTransaction.TotalSeconds * Stopwatch.Frequency);
     private readonly Lock _lock = new();
     private readonly Queue<IWriteOp> _queue = new();
     private readonly Queue<IWriteOp> _urgent = new();
@@ -40,7 +41,7 @@ internal sealed class WriteQueue : IAsyncDisposable
     private bool _running;
     private bool _closed;
     // Only the thread that is committing adds to these (one at a time); read with Interlocked.
-    private long _transactions, _operations, _busyTicks, _commitTicks, _cpuNanoseconds;
+    private long _transactions, _operations, _busyTicks, _commitTicks, _cpuNanoseconds, _slowTransactions, _slowTicks;
 
     /// <param name="beforeCommit">Runs once per transaction after its operations, before it commits.</param>
     /// <param name="afterRollback">Runs after a transaction was rolled back: forget what it held.</param>
@@ -142,7 +143,13 @@ internal sealed class WriteQueue : IAsyncDisposable
                 TryRun([op], yieldToUrgent: false);
             }
         }
-        Interlocked.Add(ref _busyTicks, Stopwatch.GetTimestamp() - started);
+        var took = Stopwatch.GetTimestamp() - started;
+        Interlocked.Add(ref _busyTicks, took);
+        if (took >= SlowTicks)
+        {
+            Interlocked.Increment(ref _slowTransactions);
+            Interlocked.Add(ref _slowTicks, took);
+        }
         Interlocked.Add(ref _cpuNanoseconds, ThreadCpu.Nanoseconds() - cpu);
         lock (_lock)
         {
@@ -223,7 +230,8 @@ internal sealed class WriteQueue : IAsyncDisposable
     public WriterStats Stats => new(Interlocked.Read(ref _transactions), Interlocked.Read(ref _operations),
         Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _busyTicks)).TotalSeconds,
         Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _commitTicks)).TotalSeconds,
-        Interlocked.Read(ref _cpuNanoseconds) / 1e9);
+        Interlocked.Read(ref _cpuNanoseconds) / 1e9, Interlocked.Read(ref _slowTransactions),
+        Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _slowTicks)).TotalSeconds);
 
     private List<IWriteOp>? TakeUrgent()
     {

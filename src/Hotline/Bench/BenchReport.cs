@@ -116,12 +116,12 @@ internal static class BenchReport
         foreach (var s in r.Steps)
         {
             Row(b, $"constant rate, {s.Label}{(s.Streamed ? ", streamed" : "")}: offered {Rate(s.OfferedPerSecond)}", s.Messages, $"{Rate(s.AchievedPerSecond)} sent",
-                s.Received.Triple(), $"committed {s.Committed.Triple()}; delivered {s.Delivered.Triple()}; API {s.Accepted.Triple()}; CPU per 1,000: nodes {s.NodeCpuSecondsPer1000:0.000} s, bench {s.BenchCpuSecondsPer1000:0.000} s; GC pauses: bench {s.BenchGcPauseMs:0} ms, nodes {s.NodeGcPauseMs} ms; nodes allocated {s.NodeAllocatedKbPerMessage} KB a message; store writers busy {s.WriterBusyPercent} % (CPU {s.WriterCpuPercent} %){LinkUpsNote(s.LinkUps)}");
+                s.Received.Triple(), $"committed {s.Committed.Triple()}; delivered {s.Delivered.Triple()}; API {s.Accepted.Triple()}; CPU per 1,000: nodes {s.NodeCpuSecondsPer1000:0.000} s, bench {s.BenchCpuSecondsPer1000:0.000} s; GC pauses: bench {s.BenchGcPauseMs:0} ms, nodes {s.NodeGcPauseMs} ms; nodes allocated {s.NodeAllocatedKbPerMessage} KB a message; store writers busy {s.WriterBusyPercent} % (CPU {s.WriterCpuPercent} %){s.WriterSlow.Note()}{LinkUpsNote(s.LinkUps)}");
         }
         if (r.Flash is { } f)
         {
             Row(b, $"FLASH, one every {r.Settings.FlashInterval.TotalMilliseconds:0} ms, behind {Rate(f.Backlog)} ROUTINE", f.Probes, "-", f.Received.Triple(),
-                $"backlog still queued at first / last probe {f.BacklogLeftAtFirstProbe:N0} / {f.BacklogLeftAtLastProbe:N0}; committed on B {f.CommittedOnB.Triple()}; delivered {f.Delivered.Triple()}; API {f.Accepted.Triple()}; while the probes ran: GC pauses bench {f.BenchGcPauseMs:0} ms, nodes {f.NodeGcPauseMs} ms; store writers busy {f.WriterBusyPercent} % (CPU {f.WriterCpuPercent} %)");
+                $"backlog still queued at first / last probe {f.BacklogLeftAtFirstProbe:N0} / {f.BacklogLeftAtLastProbe:N0}; committed on B {f.CommittedOnB.Triple()}; delivered {f.Delivered.Triple()}; API {f.Accepted.Triple()}; while the probes ran: GC pauses bench {f.BenchGcPauseMs:0} ms, nodes {f.NodeGcPauseMs} ms; store writers busy {f.WriterBusyPercent} % (CPU {f.WriterCpuPercent} %){f.WriterSlow.Note()}");
         }
         foreach (var (c, what) in new[] { (r.CatchUp, "catch-up after an outage"), (r.CatchUpAfterRestart, "the same, B killed and started again during it") })
         {

@@ -42,6 +42,19 @@ internal sealed record BenchResults
         public override string ToString() => $"A {A:0} / B {B:0}";
     }
 
+    /// <summary>
+    /// Each node's store-writer transactions of <see cref="Hotline.Storage.WriterStats.SlowTransaction"/>
+    /// or longer, and the seconds they took (<c>hotline_store_slow_transactions_total</c> and
+    /// <c>..._seconds_total</c>): every write queued meanwhile on that node waited for them.
+    /// </summary>
+    public sealed record SlowWrites(PerNode Count, PerNode Seconds)
+    {
+        /// <summary>What a line adds when there were any; nothing otherwise.</summary>
+        public string Note() => Count.A + Count.B > 0
+            ? $"; slow store transactions ({Hotline.Storage.WriterStats.SlowTransaction.TotalMilliseconds:0} ms or more): A {Count.A:0} ({Seconds.A:0.000} s), B {Count.B:0} ({Seconds.B:0.000} s)"
+            : "";
+    }
+
     public sealed record CpuUse(double NodeA, double NodeB, double Bench, double Others)
     {
         public double Nodes => NodeA + NodeB;
@@ -111,6 +124,7 @@ internal sealed record BenchResults
         /// in %: the rest of its busy time it waited, for the disk or for a core.
         /// </summary>
         public required PerNode WriterCpuPercent { get; init; }
+        public required SlowWrites WriterSlow { get; init; }
         /// <summary>
         /// Sessions that came up during the step, as node A's event stream reported (<c>link.up</c>):
         /// above 0, the link dropped and was restored, and the messages in flight then waited for it.
@@ -142,6 +156,7 @@ internal sealed record BenchResults
         /// <summary>As <see cref="StepResult.WriterBusyPercent"/>: a FLASH commit waits for the transaction it finds running.</summary>
         public required PerNode WriterBusyPercent { get; init; }
         public required PerNode WriterCpuPercent { get; init; }
+        public required SlowWrites WriterSlow { get; init; }
     }
 
     public sealed record CatchUpResult

@@ -160,12 +160,13 @@ internal sealed partial class BenchRunner
             NodeAllocatedKbPerMessage = Math.Round(nodes.AllocatedBytes / 1024 / count, 1),
             WriterBusyPercent = nodes.WriterBusyPercent,
             WriterCpuPercent = nodes.WriterCpuPercent,
+            WriterSlow = nodes.WriterSlow,
             LinkUps = pair.EventsA.LinkUps - ups0,
         };
         results.Steps.Add(step);
         Phase($"{label}{(streamed ? ", streamed" : "")}: offered {rate:0}/s, sent {step.AchievedPerSecond:0}/s; arrived p50/p99/p99.9 {step.Received.Triple()} ms; " +
             $"committed {step.Committed.Triple()} ms; delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms; GC pauses: bench {step.BenchGcPauseMs:0} ms, nodes {step.NodeGcPauseMs} ms; nodes allocated {step.NodeAllocatedKbPerMessage} KB a message; " +
-            $"store writers busy {step.WriterBusyPercent} % (CPU {step.WriterCpuPercent} %){BenchReport.LinkUpsNote(step.LinkUps)}");
+            $"store writers busy {step.WriterBusyPercent} % (CPU {step.WriterCpuPercent} %){step.WriterSlow.Note()}{BenchReport.LinkUpsNote(step.LinkUps)}");
     }
 
     /// <summary>Milliseconds the bench client spent paused for its collector since <paramref name="before"/> (<see cref="GC.GetTotalPauseDuration"/>).</summary>
@@ -177,8 +178,8 @@ internal sealed partial class BenchRunner
 
     /// <summary>
     /// What both nodes did since <paramref name="before"/>: each node's collector pauses (ms), the
-    /// bytes both allocated, and how busy each node's store writer was and how much of that was CPU
-    /// (% of the time between).
+    /// bytes both allocated, how busy each node's store writer was and how much of that was CPU
+    /// (% of the time between), and its slow transactions.
     /// </summary>
     private static async Task<NodeDelta> NodeCountersSinceAsync(BenchPair pair, (NodeCounters A, NodeCounters B, long At) before, CancellationToken ct)
     {
@@ -187,10 +188,12 @@ internal sealed partial class BenchRunner
             new(Math.Round((counter(now.A) - counter(before.A)) * scale, digits), Math.Round((counter(now.B) - counter(before.B)) * scale, digits));
         var allocated = Since(c => c.AllocatedBytes, 1, 0);
         var percent = 100 / Seconds(before.At, now.At);
-        return new(Since(c => c.PausedMs, 1, 1), allocated.A + allocated.B, Since(c => c.WriterBusySeconds, percent, 0), Since(c => c.WriterCpuSeconds, percent, 0));
+        return new(Since(c => c.PausedMs, 1, 1), allocated.A + allocated.B, Since(c => c.WriterBusySeconds, percent, 0), Since(c => c.WriterCpuSeconds, percent, 0),
+            new(Since(c => c.WriterSlowTransactions, 1, 0), Since(c => c.WriterSlowSeconds, 1, 3)));
     }
 
-    private sealed record NodeDelta(BenchResults.PerNode PausedMs, double AllocatedBytes, BenchResults.PerNode WriterBusyPercent, BenchResults.PerNode WriterCpuPercent);
+    private sealed record NodeDelta(BenchResults.PerNode PausedMs, double AllocatedBytes, BenchResults.PerNode WriterBusyPercent, BenchResults.PerNode WriterCpuPercent,
+        BenchResults.SlowWrites WriterSlow);
 
     private static LatencySummary Received(IEnumerable<Sent> sent, EventRecorder receiver) => LatencySummary.Of(Latencies(sent, receiver, received: true));
 

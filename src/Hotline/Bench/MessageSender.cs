@@ -12,7 +12,8 @@ namespace Hotline.Cli.Bench;
 internal readonly record struct Sent(Guid Id, long Seq, long StartedAt, long AcceptedAt);
 
 /// <summary>A node's counters from its /metrics (see <see cref="MessageSender.CountersAsync"/>).</summary>
-internal readonly record struct NodeCounters(double PausedMs, double AllocatedBytes, double WriterBusySeconds, double WriterCpuSeconds);
+internal readonly record struct NodeCounters(double PausedMs, double AllocatedBytes, double WriterBusySeconds, double WriterCpuSeconds,
+    double WriterSlowTransactions, double WriterSlowSeconds);
 
 /// <summary>
 /// Posts messages to one node's operator API over HTTP/1.1 keep-alive connections, one per
@@ -79,7 +80,8 @@ internal sealed class MessageSender : IDisposable
     /// <summary>
     /// The node's collector pauses (ms), managed allocations (bytes) and its store writer's busy and
     /// CPU time (s) since it started, from GET /metrics (<c>dotnet_gc_pause_seconds_total</c>,
-    /// <c>dotnet_gc_allocated_bytes_total</c>, <c>hotline_store_busy_seconds_total</c>, <c>hotline_store_cpu_seconds_total</c>).
+    /// <c>dotnet_gc_allocated_bytes_total</c>, <c>hotline_store_busy_seconds_total</c>, <c>hotline_store_cpu_seconds_total</c>,
+    /// <c>hotline_store_slow_transactions_total</c>, <c>hotline_store_slow_transaction_seconds_total</c>).
     /// </summary>
     public async Task<NodeCounters> CountersAsync(CancellationToken ct)
     {
@@ -88,7 +90,7 @@ internal sealed class MessageSender : IDisposable
             ? double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)
             : throw new BenchFailure($"node {Name}'s /metrics has no {series}");
         return new(Read("dotnet_gc_pause_seconds_total") * 1000, Read("dotnet_gc_allocated_bytes_total"), Read("hotline_store_busy_seconds_total"),
-            Read("hotline_store_cpu_seconds_total"));
+            Read("hotline_store_cpu_seconds_total"), Read("hotline_store_slow_transactions_total"), Read("hotline_store_slow_transaction_seconds_total"));
     }
 
     /// <summary>One message as POST /api/messages takes it, and as a stream's frame carries it.</summary>

@@ -118,6 +118,19 @@ public sealed class WriteQueueTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_transaction_that_holds_the_writer_100_ms_or_more_is_counted_slow_with_its_time()
+    {
+        Assert.Equal((0, 0.0), (_queue.Stats.SlowTransactions, _queue.Stats.SlowSeconds));
+
+        await Write("held", hold: () => Task.Delay(150)).WaitAsync(Wait);
+
+        var stats = _queue.Stats;
+        Assert.Equal(1, stats.Transactions);
+        Assert.Equal(1, stats.SlowTransactions);
+        Assert.InRange(stats.SlowSeconds, 0.15, stats.BusySeconds);
+    }
+
+    [Fact]
     public async Task Operations_queued_together_are_committed_in_one_transaction_by_an_idle_writer()
     {
         var parts = _queue.EnqueueAll(new[] { "part 1", "part 2", "part 3" }.Select(name => (Func<SqliteConnection, string>)(db => Insert(db, name))),

@@ -56,6 +56,8 @@ public sealed class OperationsApiTests
         Assert.InRange(Sample(metrics, "hotline_store_transactions_total"), 1, Sample(metrics, "hotline_store_operations_total"));
         Assert.InRange(Sample(metrics, "hotline_store_commit_seconds_total"), double.Epsilon, Sample(metrics, "hotline_store_busy_seconds_total"));
         Assert.InRange(Sample(metrics, "hotline_store_cpu_seconds_total"), double.Epsilon, Sample(metrics, "hotline_store_busy_seconds_total") + 0.001);
+        Assert.InRange(Sample(metrics, "hotline_store_slow_transactions_total"), 0, Sample(metrics, "hotline_store_transactions_total"));
+        Assert.InRange(Sample(metrics, "hotline_store_slow_transaction_seconds_total"), 0, Sample(metrics, "hotline_store_busy_seconds_total"));
         // Counters since the node started: a collection made now shows in the next scrape.
         var gen2 = Sample(metrics, "dotnet_gc_collections_total{generation=\"2\"}");
         GC.Collect();
