@@ -47,13 +47,7 @@ internal sealed record BenchResults
     /// or longer, and the seconds they took (<c>hotline_store_slow_transactions_total</c> and
     /// <c>..._seconds_total</c>): every write queued meanwhile on that node waited for them.
     /// </summary>
-    public sealed record SlowWrites(PerNode Count, PerNode Seconds)
-    {
-        /// <summary>What a line adds when there were any; nothing otherwise.</summary>
-        public string Note() => Count.A + Count.B > 0
-            ? $"; slow store transactions ({Hotline.Storage.WriterStats.SlowTransaction.TotalMilliseconds:0} ms or more): A {Count.A:0} ({Seconds.A:0.000} s), B {Count.B:0} ({Seconds.B:0.000} s)"
-            : "";
-    }
+    public sealed record SlowWrites(PerNode Count, PerNode Seconds);
 
     public sealed record CpuUse(double NodeA, double NodeB, double Bench, double Others)
     {
