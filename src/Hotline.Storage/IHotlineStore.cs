@@ -115,7 +115,7 @@ public sealed record StoreCounts(long Outbound, long Undelivered, long Inbound);
 /// (writing the log and waiting for its <c>fsync</c>, and the log checkpoints SQLite runs there),
 /// and the CPU time its thread used in all that (Linux; 0 elsewhere): busy time minus CPU time is
 /// time spent waiting, for the disk or for a core. Slow transactions held the writer for
-/// <see cref="SlowTransaction"/> or longer (a stalled disk, a long log checkpoint): everything
+/// <see cref="SlowTransaction"/> or longer (a stalled disk, a long log checkpoint, its thread kept off a full machine's cores): everything
 /// queued meanwhile, urgent work too, waited for them.
 /// </summary>
 public readonly record struct WriterStats(long Transactions, long Operations, double BusySeconds, double CommitSeconds, double CpuSeconds,

@@ -119,7 +119,7 @@ public sealed class NodeMetrics(EventHub events, LinkManager links, PeerDirector
         w.Family("hotline_store_cpu_seconds_total", "counter", "CPU time the writer's thread used in that busy time (Linux): the rest was spent waiting, for the disk or for a core.");
         w.Sample("hotline_store_cpu_seconds_total", "", writer.CpuSeconds);
         var slow = $"{WriterStats.SlowTransaction.TotalMilliseconds:0} ms";
-        w.Family("hotline_store_slow_transactions_total", "counter", $"Transactions that held the writer {slow} or longer (a stalled disk, a long log checkpoint): all writes queued meanwhile, urgent ones too, waited.");
+        w.Family("hotline_store_slow_transactions_total", "counter", $"Transactions that held the writer {slow} or longer (a stalled disk, a long log checkpoint, a machine with no core free): all writes queued meanwhile, urgent ones too, waited.");
         w.Sample("hotline_store_slow_transactions_total", "", writer.SlowTransactions);
         w.Family("hotline_store_slow_transaction_seconds_total", "counter", "Time the writer spent in those transactions.");
         w.Sample("hotline_store_slow_transaction_seconds_total", "", writer.SlowSeconds);
