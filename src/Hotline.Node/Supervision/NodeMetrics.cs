@@ -16,7 +16,7 @@ namespace Hotline.Node.Supervision;
 /// from the event hub.
 /// </summary>
 public sealed class NodeMetrics(EventHub events, LinkManager links, PeerDirectory directory, IHotlineStore store,
-    ISupervisionStore supervision, LinkStateRecorder recorder) : BackgroundService
+    ISupervisionStore supervision, LinkStateRecorder recorder, ThreadPoolWatch pool) : BackgroundService
 {
     /// <summary>Bucket bounds of the delivery latency histogram, seconds.</summary>
     public static readonly double[] Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600];
@@ -124,7 +124,25 @@ public sealed class NodeMetrics(EventHub events, LinkManager links, PeerDirector
         w.Family("hotline_store_slow_transaction_seconds_total", "counter", "Time the writer spent in those transactions.");
         w.Sample("hotline_store_slow_transaction_seconds_total", "", writer.SlowSeconds);
         WriteProcess(w);
+        WriteThreadPool(w);
         return w.ToString();
+    }
+
+    /// <summary>The thread pool: when it is held up, every request, read and send waits (<see cref="ThreadPoolWatch"/>).</summary>
+    private void WriteThreadPool(Writer w)
+    {
+        w.Family("dotnet_threadpool_threads", "gauge", "Threads in the node's thread pool: it adds them slowly when all are held.");
+        w.Sample("dotnet_threadpool_threads", "", ThreadPool.ThreadCount);
+        w.Family("dotnet_threadpool_queue_length", "gauge", "Work items queued to the thread pool and not yet started.");
+        w.Sample("dotnet_threadpool_queue_length", "", ThreadPool.PendingWorkItemCount);
+        var slow = $"{ThreadPoolWatch.SlowStart.TotalMilliseconds:0} ms";
+        w.Family("hotline_threadpool_slow_starts_total", "counter",
+            $"Probes queued to the thread pool (one every {ThreadPoolWatch.Interval.TotalMilliseconds:0} ms) that waited {slow} or longer for a thread (all threads held, no core free, or a collector pause): work queued meanwhile waited as long.");
+        w.Sample("hotline_threadpool_slow_starts_total", "", pool.SlowStarts);
+        w.Family("hotline_threadpool_slow_start_seconds_total", "counter", "Time those probes waited.");
+        w.Sample("hotline_threadpool_slow_start_seconds_total", "", pool.SlowSeconds);
+        w.Family("hotline_threadpool_longest_start_seconds", "gauge", "The longest a probe waited for a thread since the node started.");
+        w.Sample("hotline_threadpool_longest_start_seconds", "", pool.LongestSeconds);
     }
 
     /// <summary>The process and its runtime: what a node's latency tail is often made of.</summary>

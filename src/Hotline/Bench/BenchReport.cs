@@ -16,6 +16,12 @@ internal static class BenchReport
         ? $"; slow store transactions ({Hotline.Storage.WriterStats.SlowTransaction.TotalMilliseconds:0} ms or more): A {slow.Count.A:0} ({slow.Seconds.A:0.000} s), B {slow.Count.B:0} ({slow.Seconds.B:0.000} s)"
         : "";
 
+    /// <summary>What a step's or the FLASH phase's line adds when a thread pool was slow to start work; nothing otherwise.</summary>
+    internal static string PoolNote(BenchResults.PoolStalls slow) => slow.BenchCount + slow.Count.A + slow.Count.B > 0
+        ? $"; thread pools slow to start work ({Hotline.Node.Supervision.ThreadPoolWatch.SlowStart.TotalMilliseconds:0} ms or more): bench {slow.BenchCount:0} ({slow.BenchSeconds:0.000} s), " +
+          $"A {slow.Count.A:0} ({slow.Seconds.A:0.000} s), B {slow.Count.B:0} ({slow.Seconds.B:0.000} s), pool threads added A {slow.ThreadsAdded.A:0} / B {slow.ThreadsAdded.B:0}"
+        : "";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -121,12 +127,12 @@ internal static class BenchReport
         foreach (var s in r.Steps)
         {
             Row(b, $"constant rate, {s.Label}{(s.Streamed ? ", streamed" : "")}: offered {Rate(s.OfferedPerSecond)}", s.Messages, $"{Rate(s.AchievedPerSecond)} sent",
-                s.Received.Triple(), $"committed {s.Committed.Triple()}; delivered {s.Delivered.Triple()}; API {s.Accepted.Triple()}; CPU per 1,000: nodes {s.NodeCpuSecondsPer1000:0.000} s, bench {s.BenchCpuSecondsPer1000:0.000} s; GC pauses: bench {s.BenchGcPauseMs:0} ms, nodes {s.NodeGcPauseMs} ms; nodes allocated {s.NodeAllocatedKbPerMessage} KB a message; store writers busy {s.WriterBusyPercent} % (CPU {s.WriterCpuPercent} %){SlowNote(s.WriterSlow)}{LinkUpsNote(s.LinkUps)}");
+                s.Received.Triple(), $"committed {s.Committed.Triple()}; delivered {s.Delivered.Triple()}; API {s.Accepted.Triple()}; CPU per 1,000: nodes {s.NodeCpuSecondsPer1000:0.000} s, bench {s.BenchCpuSecondsPer1000:0.000} s; GC pauses: bench {s.BenchGcPauseMs:0} ms, nodes {s.NodeGcPauseMs} ms; nodes allocated {s.NodeAllocatedKbPerMessage} KB a message; store writers busy {s.WriterBusyPercent} % (CPU {s.WriterCpuPercent} %){SlowNote(s.WriterSlow)}{PoolNote(s.PoolSlow)}{LinkUpsNote(s.LinkUps)}");
         }
         if (r.Flash is { } f)
         {
             Row(b, $"FLASH, one every {r.Settings.FlashInterval.TotalMilliseconds:0} ms, behind {Rate(f.Backlog)} ROUTINE", f.Probes, "-", f.Received.Triple(),
-                $"backlog still queued at first / last probe {f.BacklogLeftAtFirstProbe:N0} / {f.BacklogLeftAtLastProbe:N0}; committed on B {f.CommittedOnB.Triple()}; delivered {f.Delivered.Triple()}; API {f.Accepted.Triple()}; while the probes ran: GC pauses bench {f.BenchGcPauseMs:0} ms, nodes {f.NodeGcPauseMs} ms; store writers busy {f.WriterBusyPercent} % (CPU {f.WriterCpuPercent} %){SlowNote(f.WriterSlow)}");
+                $"backlog still queued at first / last probe {f.BacklogLeftAtFirstProbe:N0} / {f.BacklogLeftAtLastProbe:N0}; committed on B {f.CommittedOnB.Triple()}; delivered {f.Delivered.Triple()}; API {f.Accepted.Triple()}; while the probes ran: GC pauses bench {f.BenchGcPauseMs:0} ms, nodes {f.NodeGcPauseMs} ms; store writers busy {f.WriterBusyPercent} % (CPU {f.WriterCpuPercent} %){SlowNote(f.WriterSlow)}{PoolNote(f.PoolSlow)}");
         }
         foreach (var (c, what) in new[] { (r.CatchUp, "catch-up after an outage"), (r.CatchUpAfterRestart, "the same, B killed and started again during it") })
         {

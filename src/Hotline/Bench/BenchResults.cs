@@ -49,6 +49,15 @@ internal sealed record BenchResults
     /// </summary>
     public sealed record SlowWrites(PerNode Count, PerNode Seconds);
 
+    /// <summary>
+    /// Probes of the bench client's and each node's thread pool that waited
+    /// <see cref="Hotline.Node.Supervision.ThreadPoolWatch.SlowStart"/> or longer for a thread, and
+    /// their time (<c>hotline_threadpool_slow_starts_total</c>, <c>..._seconds_total</c>): everything
+    /// queued to that pool meanwhile waited too. <paramref name="ThreadsAdded"/>: the change in each
+    /// node's pool threads over the same span (the pool adds threads slowly when all are held).
+    /// </summary>
+    public sealed record PoolStalls(double BenchCount, double BenchSeconds, PerNode Count, PerNode Seconds, PerNode ThreadsAdded);
+
     public sealed record CpuUse(double NodeA, double NodeB, double Bench, double Others)
     {
         public double Nodes => NodeA + NodeB;
@@ -119,6 +128,7 @@ internal sealed record BenchResults
         /// </summary>
         public required PerNode WriterCpuPercent { get; init; }
         public required SlowWrites WriterSlow { get; init; }
+        public required PoolStalls PoolSlow { get; init; }
         /// <summary>
         /// Sessions that came up during the step, as node A's event stream reported (<c>link.up</c>):
         /// above 0, the link dropped and was restored, and the messages in flight then waited for it.
@@ -151,6 +161,7 @@ internal sealed record BenchResults
         public required PerNode WriterBusyPercent { get; init; }
         public required PerNode WriterCpuPercent { get; init; }
         public required SlowWrites WriterSlow { get; init; }
+        public required PoolStalls PoolSlow { get; init; }
     }
 
     public sealed record CatchUpResult

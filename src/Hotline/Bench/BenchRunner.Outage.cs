@@ -110,10 +110,11 @@ internal sealed partial class BenchRunner
             WriterBusyPercent = nodes.WriterBusyPercent,
             WriterCpuPercent = nodes.WriterCpuPercent,
             WriterSlow = nodes.WriterSlow,
+            PoolSlow = nodes.PoolSlow,
         };
         var f = results.Flash;
         Phase($"FLASH behind {f.Backlog} ROUTINE ({f.BacklogLeftAtFirstProbe} still queued at the first probe, {f.BacklogLeftAtLastProbe} at the last): " +
-            $"arrived p50/p99/p99.9 {f.Received.Triple()} ms; committed on B {f.CommittedOnB.Triple()} ms; delivered {f.Delivered.Triple()} ms; API {f.Accepted.Triple()} ms; while the probes ran: GC pauses bench {f.BenchGcPauseMs:0} ms, nodes {f.NodeGcPauseMs} ms, store writers busy {f.WriterBusyPercent} % (CPU {f.WriterCpuPercent} %){BenchReport.SlowNote(f.WriterSlow)}");
+            $"arrived p50/p99/p99.9 {f.Received.Triple()} ms; committed on B {f.CommittedOnB.Triple()} ms; delivered {f.Delivered.Triple()} ms; API {f.Accepted.Triple()} ms; while the probes ran: GC pauses bench {f.BenchGcPauseMs:0} ms, nodes {f.NodeGcPauseMs} ms, store writers busy {f.WriterBusyPercent} % (CPU {f.WriterCpuPercent} %){BenchReport.SlowNote(f.WriterSlow)}{BenchReport.PoolNote(f.PoolSlow)}");
         if (leftAtLast <= 0)
         {
             Phase("note: the backlog had drained before the last FLASH probe; later probes did not queue behind it");

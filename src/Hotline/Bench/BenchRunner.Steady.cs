@@ -161,27 +161,31 @@ internal sealed partial class BenchRunner
             WriterBusyPercent = nodes.WriterBusyPercent,
             WriterCpuPercent = nodes.WriterCpuPercent,
             WriterSlow = nodes.WriterSlow,
+            PoolSlow = nodes.PoolSlow,
             LinkUps = pair.EventsA.LinkUps - ups0,
         };
         results.Steps.Add(step);
         Phase($"{label}{(streamed ? ", streamed" : "")}: offered {rate:0}/s, sent {step.AchievedPerSecond:0}/s; arrived p50/p99/p99.9 {step.Received.Triple()} ms; " +
             $"committed {step.Committed.Triple()} ms; delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms; GC pauses: bench {step.BenchGcPauseMs:0} ms, nodes {step.NodeGcPauseMs} ms; nodes allocated {step.NodeAllocatedKbPerMessage} KB a message; " +
-            $"store writers busy {step.WriterBusyPercent} % (CPU {step.WriterCpuPercent} %){BenchReport.SlowNote(step.WriterSlow)}{BenchReport.LinkUpsNote(step.LinkUps)}");
+            $"store writers busy {step.WriterBusyPercent} % (CPU {step.WriterCpuPercent} %){BenchReport.SlowNote(step.WriterSlow)}{BenchReport.PoolNote(step.PoolSlow)}{BenchReport.LinkUpsNote(step.LinkUps)}");
     }
 
     /// <summary>Milliseconds the bench client spent paused for its collector since <paramref name="before"/> (<see cref="GC.GetTotalPauseDuration"/>).</summary>
     private static double PausedSince(TimeSpan before) => Math.Round((GC.GetTotalPauseDuration() - before).TotalMilliseconds, 1);
 
-    /// <summary>Both nodes' counters since they started, and when they were read.</summary>
-    private static async Task<(NodeCounters A, NodeCounters B, long At)> NodeCountersAsync(BenchPair pair, CancellationToken ct) =>
-        (await pair.A.CountersAsync(ct), await pair.B.CountersAsync(ct), Stopwatch.GetTimestamp());
+    /// <summary>Both nodes' counters since they started, the bench client's thread pool's, and when they were read.</summary>
+    private async Task<Counters> NodeCountersAsync(BenchPair pair, CancellationToken ct) =>
+        new(await pair.A.CountersAsync(ct), await pair.B.CountersAsync(ct), _pool.SlowStarts, _pool.SlowSeconds, Stopwatch.GetTimestamp());
+
+    private readonly record struct Counters(NodeCounters A, NodeCounters B, long BenchSlowStarts, double BenchSlowSeconds, long At);
 
     /// <summary>
     /// What both nodes did since <paramref name="before"/>: each node's collector pauses (ms), the
     /// bytes both allocated, how busy each node's store writer was and how much of that was CPU
-    /// (% of the time between), and its slow transactions.
+    /// (% of the time between), and its slow transactions; the thread pools' slow starts, the bench
+    /// client's included.
     /// </summary>
-    private static async Task<NodeDelta> NodeCountersSinceAsync(BenchPair pair, (NodeCounters A, NodeCounters B, long At) before, CancellationToken ct)
+    private async Task<NodeDelta> NodeCountersSinceAsync(BenchPair pair, Counters before, CancellationToken ct)
     {
         var now = await NodeCountersAsync(pair, ct);
         BenchResults.PerNode Since(Func<NodeCounters, double> counter, double scale, int digits) =>
@@ -189,11 +193,13 @@ internal sealed partial class BenchRunner
         var allocated = Since(c => c.AllocatedBytes, 1, 0);
         var percent = 100 / Seconds(before.At, now.At);
         return new(Since(c => c.PausedMs, 1, 1), allocated.A + allocated.B, Since(c => c.WriterBusySeconds, percent, 0), Since(c => c.WriterCpuSeconds, percent, 0),
-            new(Since(c => c.WriterSlowTransactions, 1, 0), Since(c => c.WriterSlowSeconds, 1, 3)));
+            new(Since(c => c.WriterSlowTransactions, 1, 0), Since(c => c.WriterSlowSeconds, 1, 3)),
+            new(now.BenchSlowStarts - before.BenchSlowStarts, Math.Round(now.BenchSlowSeconds - before.BenchSlowSeconds, 3),
+                Since(c => c.PoolSlowStarts, 1, 0), Since(c => c.PoolSlowSeconds, 1, 3), Since(c => c.PoolThreads, 1, 0)));
     }
 
     private sealed record NodeDelta(BenchResults.PerNode PausedMs, double AllocatedBytes, BenchResults.PerNode WriterBusyPercent, BenchResults.PerNode WriterCpuPercent,
-        BenchResults.SlowWrites WriterSlow);
+        BenchResults.SlowWrites WriterSlow, BenchResults.PoolStalls PoolSlow);
 
     private static LatencySummary Received(IEnumerable<Sent> sent, EventRecorder receiver) => LatencySummary.Of(Latencies(sent, receiver, received: true));
 

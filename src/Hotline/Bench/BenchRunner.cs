@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Hotline.Node.Hosting;
+using Hotline.Node.Supervision;
 using Hotline.Node.Transcript;
 
 namespace Hotline.Cli.Bench;
@@ -12,8 +13,13 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
 {
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(180);
 
+    // The bench client's own thread pool: it sends the frames and reads the event streams, so a
+    // stall there counts in the latencies as a node's would.
+    private readonly ThreadPoolWatch _pool = new();
+
     public async Task RunAsync(CancellationToken ct)
     {
+        _pool.Start();
         results.SpeedAtStart = MachineSpeed.Measure(root);
         Phase($"machine speed: {results.SpeedAtStart}");
         var machineStart = ProcStats.MachineBusySeconds();
@@ -66,6 +72,7 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
         }
         finally
         {
+            _pool.Dispose();
             var bench = ProcStats.CpuSeconds(Environment.ProcessId) - benchStart;
             results.SpeedAtEnd = MeasureAtEnd();
             results.WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1);

@@ -13,7 +13,7 @@ internal readonly record struct Sent(Guid Id, long Seq, long StartedAt, long Acc
 
 /// <summary>A node's counters from its /metrics (see <see cref="MessageSender.CountersAsync"/>).</summary>
 internal readonly record struct NodeCounters(double PausedMs, double AllocatedBytes, double WriterBusySeconds, double WriterCpuSeconds,
-    double WriterSlowTransactions, double WriterSlowSeconds);
+    double WriterSlowTransactions, double WriterSlowSeconds, double PoolSlowStarts, double PoolSlowSeconds, double PoolThreads);
 
 /// <summary>
 /// Posts messages to one node's operator API over HTTP/1.1 keep-alive connections, one per
@@ -81,7 +81,9 @@ internal sealed class MessageSender : IDisposable
     /// The node's collector pauses (ms), managed allocations (bytes) and its store writer's busy and
     /// CPU time (s) since it started, from GET /metrics (<c>dotnet_gc_pause_seconds_total</c>,
     /// <c>dotnet_gc_allocated_bytes_total</c>, <c>hotline_store_busy_seconds_total</c>, <c>hotline_store_cpu_seconds_total</c>,
-    /// <c>hotline_store_slow_transactions_total</c>, <c>hotline_store_slow_transaction_seconds_total</c>).
+    /// <c>hotline_store_slow_transactions_total</c>, <c>hotline_store_slow_transaction_seconds_total</c>), and its thread pool's
+    /// slow starts and threads (<c>hotline_threadpool_slow_starts_total</c>, <c>hotline_threadpool_slow_start_seconds_total</c>,
+    /// <c>dotnet_threadpool_threads</c>).
     /// </summary>
     public async Task<NodeCounters> CountersAsync(CancellationToken ct)
     {
@@ -90,7 +92,8 @@ internal sealed class MessageSender : IDisposable
             ? double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)
             : throw new BenchFailure($"node {Name}'s /metrics has no {series}");
         return new(Read("dotnet_gc_pause_seconds_total") * 1000, Read("dotnet_gc_allocated_bytes_total"), Read("hotline_store_busy_seconds_total"),
-            Read("hotline_store_cpu_seconds_total"), Read("hotline_store_slow_transactions_total"), Read("hotline_store_slow_transaction_seconds_total"));
+            Read("hotline_store_cpu_seconds_total"), Read("hotline_store_slow_transactions_total"), Read("hotline_store_slow_transaction_seconds_total"),
+            Read("hotline_threadpool_slow_starts_total"), Read("hotline_threadpool_slow_start_seconds_total"), Read("dotnet_threadpool_threads"));
     }
 
     /// <summary>One message as POST /api/messages takes it, and as a stream's frame carries it.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using Hotline.Node.Supervision;
 using Hotline.Testing;
 using Xunit;
 
@@ -58,6 +59,10 @@ public sealed class OperationsApiTests
         Assert.InRange(Sample(metrics, "hotline_store_cpu_seconds_total"), double.Epsilon, Sample(metrics, "hotline_store_busy_seconds_total") + 0.001);
         Assert.InRange(Sample(metrics, "hotline_store_slow_transactions_total"), 0, Sample(metrics, "hotline_store_transactions_total"));
         Assert.InRange(Sample(metrics, "hotline_store_slow_transaction_seconds_total"), 0, Sample(metrics, "hotline_store_busy_seconds_total"));
+        Assert.True(Sample(metrics, "dotnet_threadpool_threads") >= 1, metrics);
+        Assert.True(Sample(metrics, "dotnet_threadpool_queue_length") >= 0, metrics);
+        Assert.True(Sample(metrics, "hotline_threadpool_slow_start_seconds_total") >= ThreadPoolWatch.SlowStart.TotalSeconds * Sample(metrics, "hotline_threadpool_slow_starts_total"), metrics);
+        Assert.True(Sample(metrics, "hotline_threadpool_longest_start_seconds") > 0, metrics);
         // Counters since the node started: a collection made now shows in the next scrape.
         var gen2 = Sample(metrics, "dotnet_gc_collections_total{generation=\"2\"}");
         GC.Collect();
