@@ -129,6 +129,10 @@ internal sealed record BenchResults
         public required PerNode WriterCpuPercent { get; init; }
         public required SlowWrites WriterSlow { get; init; }
         public required PoolStalls PoolSlow { get; init; }
+        /// <summary>CPU time the virtual machine's host took from its cores during the step (steal, ms, both cores).</summary>
+        public required double StolenMs { get; init; }
+        /// <summary>The machine's TCP retransmissions, retransmission timeouts and zero-window probes during the step.</summary>
+        public required TcpCounters Tcp { get; init; }
         /// <summary>
         /// Sessions that came up during the step, as node A's event stream reported (<c>link.up</c>):
         /// above 0, the link dropped and was restored, and the messages in flight then waited for it.
@@ -197,7 +201,13 @@ internal sealed record BenchResults
         public bool Passed => Failures.Count == 0 && Sent > 0;
     }
 
-    public sealed record NoiseResult(double[] LoadAverageAtEnd, double OtherProcessesCpuSeconds, double BenchCpuSeconds, double NodesCpuSeconds);
+    /// <param name="StolenSeconds">CPU time the virtual machine's host took from its cores during the run (steal).</param>
+    /// <param name="WallClockAheadSeconds">
+    /// How much further the wall clock moved than the monotonic clock the figures are timed by: far
+    /// from 0, the virtual machine was paused (a snapshot) or its clock was set during the run.
+    /// </param>
+    public sealed record NoiseResult(double[] LoadAverageAtEnd, double OtherProcessesCpuSeconds, double BenchCpuSeconds, double NodesCpuSeconds,
+        double StolenSeconds, double WallClockAheadSeconds);
 
     public sealed record TargetCheck(string Figure, string Target, string Measured, bool Met);
 }

@@ -128,7 +128,7 @@ internal sealed partial class BenchRunner
         {
             if (receiver.TryGetCommittedMs(s.Id, out var unixMs))
             {
-                yield return unixMs - LatencySummary.UnixMs(s.StartedAt);
+                yield return unixMs - s.StartedUnixMs;
             }
         }
     }

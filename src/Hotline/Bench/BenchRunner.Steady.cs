@@ -130,6 +130,8 @@ internal sealed partial class BenchRunner
         var ups0 = pair.EventsA.LinkUps;
         var cpu0 = pair.Cpu();
         var gc0 = GC.GetTotalPauseDuration();
+        var stolen0 = ProcStats.StolenSeconds();
+        var tcp0 = ProcStats.Tcp();
         var t0 = Stopwatch.GetTimestamp();
         var senders = streamed ? settings.PacedStreams : settings.PacedSenders;
         var sent = await Task.WhenAll(
@@ -140,6 +142,8 @@ internal sealed partial class BenchRunner
         pair.Record(sent[1], fromA: false);
         await pair.WaitAllAsync(sent[0], sent[1], DrainTimeout, ct);
         var cpu = pair.Cpu() - cpu0;
+        var stolen = Math.Round((ProcStats.StolenSeconds() - stolen0) * 1000);
+        var tcp = ProcStats.Tcp() - tcp0;
         var nodes = await NodeCountersSinceAsync(pair, nodes0, ct);
         var count = sent[0].Count + sent[1].Count;
         var step = new BenchResults.StepResult
@@ -162,12 +166,14 @@ internal sealed partial class BenchRunner
             WriterCpuPercent = nodes.WriterCpuPercent,
             WriterSlow = nodes.WriterSlow,
             PoolSlow = nodes.PoolSlow,
+            StolenMs = stolen,
+            Tcp = tcp,
             LinkUps = pair.EventsA.LinkUps - ups0,
         };
         results.Steps.Add(step);
         Phase($"{label}{(streamed ? ", streamed" : "")}: offered {rate:0}/s, sent {step.AchievedPerSecond:0}/s; arrived p50/p99/p99.9 {step.Received.Triple()} ms; " +
             $"committed {step.Committed.Triple()} ms; delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms; GC pauses: bench {step.BenchGcPauseMs:0} ms, nodes {step.NodeGcPauseMs} ms; nodes allocated {step.NodeAllocatedKbPerMessage} KB a message; " +
-            $"store writers busy {step.WriterBusyPercent} % (CPU {step.WriterCpuPercent} %){BenchReport.SlowNote(step.WriterSlow)}{BenchReport.PoolNote(step.PoolSlow)}{BenchReport.LinkUpsNote(step.LinkUps)}");
+            $"store writers busy {step.WriterBusyPercent} % (CPU {step.WriterCpuPercent} %); CPU stolen by the host {step.StolenMs:0} ms{BenchReport.SlowNote(step.WriterSlow)}{BenchReport.PoolNote(step.PoolSlow)}{BenchReport.TcpNote(step.Tcp)}{BenchReport.LinkUpsNote(step.LinkUps)}");
     }
 
     /// <summary>Milliseconds the bench client spent paused for its collector since <paramref name="before"/> (<see cref="GC.GetTotalPauseDuration"/>).</summary>

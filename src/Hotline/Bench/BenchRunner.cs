@@ -26,6 +26,8 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
         var benchStart = ProcStats.CpuSeconds(Environment.ProcessId);
         double nodesCpu = 0;
         var wall = Stopwatch.StartNew();
+        var wallClock0 = LatencySummary.WallMs();
+        var stolen0 = ProcStats.StolenSeconds();
         try
         {
             await using (var direct = await StartPairAsync("direct", relayed: false, ct))
@@ -76,9 +78,16 @@ internal sealed partial class BenchRunner(BenchSettings settings, BenchResults r
             var bench = ProcStats.CpuSeconds(Environment.ProcessId) - benchStart;
             results.SpeedAtEnd = MeasureAtEnd();
             results.WallSeconds = Math.Round(wall.Elapsed.TotalSeconds, 1);
+            // Plus 0: never "-0".
+            var clockAhead = Math.Round((LatencySummary.WallMs() - wallClock0) / 1000 - wall.Elapsed.TotalSeconds, 1) + 0.0;
             results.Noise = new BenchResults.NoiseResult(ProcStats.LoadAverage(),
                 Math.Round(Math.Max(0, ProcStats.MachineBusySeconds() - machineStart - bench - nodesCpu), 1),
-                Math.Round(bench, 1), Math.Round(nodesCpu, 1));
+                Math.Round(bench, 1), Math.Round(nodesCpu, 1), Math.Round(ProcStats.StolenSeconds() - stolen0, 1), clockAhead);
+            if (Math.Abs(clockAhead) >= 1)
+            {
+                Phase($"note: the wall clock moved {clockAhead} s more than the run's monotonic clock: the virtual machine was paused " +
+                    "(a snapshot) or its clock was set; time the machine stood still is in neither the figures nor the work");
+            }
         }
     }
 

@@ -33,10 +33,12 @@ internal sealed record LatencySummary
     /// <summary>Milliseconds between two Stopwatch timestamps.</summary>
     public static double Ms(long from, long to) => (to - from) * 1000.0 / Stopwatch.Frequency;
 
-    private static readonly (long Ticks, double UnixMs) ClockPair = (Stopwatch.GetTimestamp(), (DateTime.UtcNow - DateTime.UnixEpoch).TotalMilliseconds);
-
-    /// <summary>A Stopwatch timestamp on the wall clock (Unix ms), to set against times the nodes report.</summary>
-    public static double UnixMs(long timestamp) => ClockPair.UnixMs + Ms(ClockPair.Ticks, timestamp);
+    /// <summary>
+    /// The wall clock now (Unix ms), to set against times the nodes report by the same clock. Read
+    /// with each send rather than derived from the Stopwatch: on this kind of virtual machine the two
+    /// clocks drift apart by tens of milliseconds a minute, and the wall clock was once seen to step by 16 s.
+    /// </summary>
+    public static double WallMs() => (DateTime.UtcNow - DateTime.UnixEpoch).TotalMilliseconds;
 
     /// <summary>The nearest-rank percentile <paramref name="q"/> (0 to 1) of any set of measurements, in their own unit.</summary>
     public static double Percentile(IEnumerable<double> values, double q) => Rank(values.Order().ToArray(), q);

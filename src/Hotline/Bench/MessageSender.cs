@@ -8,8 +8,11 @@ using Hotline.Node.Hosting;
 
 namespace Hotline.Cli.Bench;
 
-/// <summary>One message the bench sent: its id, and when the API call started (Stopwatch timestamp).</summary>
-internal readonly record struct Sent(Guid Id, long Seq, long StartedAt, long AcceptedAt);
+/// <summary>
+/// One message the bench sent: its id, when the API call started and was answered (Stopwatch
+/// timestamps), and when it started by the wall clock (Unix ms, <see cref="LatencySummary.WallMs"/>).
+/// </summary>
+internal readonly record struct Sent(Guid Id, long Seq, long StartedAt, long AcceptedAt, double StartedUnixMs);
 
 /// <summary>A node's counters from its /metrics (see <see cref="MessageSender.CountersAsync"/>).</summary>
 internal readonly record struct NodeCounters(double PausedMs, double AllocatedBytes, double WriterBusySeconds, double WriterCpuSeconds,
@@ -63,7 +66,7 @@ internal sealed class MessageSender : IDisposable
     {
         var (bytes, started, accepted) = await PostAsync("/api/messages", Message(text, precedence), "a send", ct);
         var (id, seq) = ReadIdAndSeq(bytes);
-        return new Sent(id, seq, started, accepted);
+        return new Sent(id, seq, started.At, accepted, started.UnixMs);
     }
 
     /// <summary>Sends several messages in one request (POST /api/messages/batch); returns once all are committed.</summary>
@@ -73,7 +76,7 @@ internal sealed class MessageSender : IDisposable
         var (bytes, started, accepted) = await PostAsync("/api/messages/batch", body, "a batch", ct);
         using var json = JsonDocument.Parse(bytes);
         var sent = json.RootElement.GetProperty("messages").EnumerateArray()
-            .Select(m => new Sent(m.GetProperty("id").GetGuid(), m.GetProperty("seq").GetInt64(), started, accepted)).ToList();
+            .Select(m => new Sent(m.GetProperty("id").GetGuid(), m.GetProperty("seq").GetInt64(), started.At, accepted, started.UnixMs)).ToList();
         return sent.Count == texts.Count ? sent : throw new BenchFailure($"node {Name} answered a batch of {texts.Count} with {sent.Count} messages");
     }
 
@@ -100,14 +103,14 @@ internal sealed class MessageSender : IDisposable
     public string Message(string text, string precedence) =>
         $$"""{"peer":"{{_peerId}}","channel":"navy","precedence":"{{precedence}}","text":{{JsonSerializer.Serialize(text)}}}""";
 
-    /// <summary>Posts JSON; returns the answer's bytes and when the call started and was answered (Stopwatch timestamps). Anything but 202 fails the run.</summary>
-    private async Task<(byte[] Bytes, long Started, long Accepted)> PostAsync(string path, string json, string what, CancellationToken ct)
+    /// <summary>Posts JSON; returns the answer's bytes, when the call started (Stopwatch timestamp and wall clock) and when it was answered. Anything but 202 fails the run.</summary>
+    private async Task<(byte[] Bytes, (long At, double UnixMs) Started, long Accepted)> PostAsync(string path, string json, string what, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(json)) { Headers = { ContentType = JsonType } },
         };
-        var started = Stopwatch.GetTimestamp();
+        var started = (Stopwatch.GetTimestamp(), LatencySummary.WallMs());
         using var response = await _http.SendAsync(request, ct);
         var bytes = await response.Content.ReadAsByteArrayAsync(ct);
         var accepted = Stopwatch.GetTimestamp();
