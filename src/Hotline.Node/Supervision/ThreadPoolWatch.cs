@@ -97,9 +97,9 @@ public sealed class ThreadPoolWatch : IHostedService, IDisposable
             Interlocked.Increment(ref _slowStarts);
             Interlocked.Add(ref _slowTicks, waited);
         }
+        // One writer (the watch's thread), so compare-then-store cannot lose a longer wait.
         if (waited > Interlocked.Read(ref _longestTicks))
         {
-            // One writer (the watch's thread): a plain store is enough.
             Interlocked.Exchange(ref _longestTicks, waited);
         }
     }
