@@ -12,7 +12,19 @@ namespace Hotline.Cli.Bench;
 /// One message the bench sent: its id, when the API call started and was answered (Stopwatch
 /// timestamps), and when it started by the wall clock (Unix ms, <see cref="LatencySummary.WallMs"/>).
 /// </summary>
-internal readonly record struct Sent(Guid Id, long Seq, long StartedAt, long AcceptedAt, double StartedUnixMs);
+internal readonly record struct Sent(Guid Id, long Seq, long StartedAt, long AcceptedAt, double StartedUnixMs)
+{
+    public Sent(Guid id, long seq, SendStart started, long acceptedAt)
+        : this(id, seq, started.At, acceptedAt, started.UnixMs)
+    {
+    }
+}
+
+/// <summary>When a send started: a Stopwatch timestamp, and the wall clock (Unix ms) read with it.</summary>
+internal readonly record struct SendStart(long At, double UnixMs)
+{
+    public static SendStart Now() => new(Stopwatch.GetTimestamp(), LatencySummary.WallMs());
+}
 
 /// <summary>A node's counters from its /metrics (see <see cref="MessageSender.CountersAsync"/>).</summary>
 internal readonly record struct NodeCounters(double PausedMs, double AllocatedBytes, double WriterBusySeconds, double WriterCpuSeconds,
@@ -66,7 +78,7 @@ internal sealed class MessageSender : IDisposable
     {
         var (bytes, started, accepted) = await PostAsync("/api/messages", Message(text, precedence), "a send", ct);
         var (id, seq) = ReadIdAndSeq(bytes);
-        return new Sent(id, seq, started.At, accepted, started.UnixMs);
+        return new Sent(id, seq, started, accepted);
     }
 
     /// <summary>Sends several messages in one request (POST /api/messages/batch); returns once all are committed.</summary>
@@ -76,7 +88,7 @@ internal sealed class MessageSender : IDisposable
         var (bytes, started, accepted) = await PostAsync("/api/messages/batch", body, "a batch", ct);
         using var json = JsonDocument.Parse(bytes);
         var sent = json.RootElement.GetProperty("messages").EnumerateArray()
-            .Select(m => new Sent(m.GetProperty("id").GetGuid(), m.GetProperty("seq").GetInt64(), started.At, accepted, started.UnixMs)).ToList();
+            .Select(m => new Sent(m.GetProperty("id").GetGuid(), m.GetProperty("seq").GetInt64(), started, accepted)).ToList();
         return sent.Count == texts.Count ? sent : throw new BenchFailure($"node {Name} answered a batch of {texts.Count} with {sent.Count} messages");
     }
 
@@ -104,13 +116,13 @@ internal sealed class MessageSender : IDisposable
         $$"""{"peer":"{{_peerId}}","channel":"navy","precedence":"{{precedence}}","text":{{JsonSerializer.Serialize(text)}}}""";
 
     /// <summary>Posts JSON; returns the answer's bytes, when the call started (Stopwatch timestamp and wall clock) and when it was answered. Anything but 202 fails the run.</summary>
-    private async Task<(byte[] Bytes, (long At, double UnixMs) Started, long Accepted)> PostAsync(string path, string json, string what, CancellationToken ct)
+    private async Task<(byte[] Bytes, SendStart Started, long Accepted)> PostAsync(string path, string json, string what, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new ByteArrayContent(Encoding.UTF8.GetBytes(json)) { Headers = { ContentType = JsonType } },
         };
-        var started = (Stopwatch.GetTimestamp(), LatencySummary.WallMs());
+        var started = SendStart.Now();
         using var response = await _http.SendAsync(request, ct);
         var bytes = await response.Content.ReadAsByteArrayAsync(ct);
         var accepted = Stopwatch.GetTimestamp();

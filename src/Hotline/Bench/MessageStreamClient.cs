@@ -17,8 +17,8 @@ internal sealed class MessageStreamClient : IAsyncDisposable
     private readonly ClientWebSocket _socket;
     private readonly string _node;
     private readonly Action<Sent> _answered;
-    // When each frame not yet answered was written (Stopwatch timestamps), in the order written.
-    private readonly ConcurrentQueue<(long At, double UnixMs)> _started = new();
+    // When each frame not yet answered was written, in the order written.
+    private readonly ConcurrentQueue<SendStart> _started = new();
     private Task _reading = Task.CompletedTask;
 
     private MessageStreamClient(ClientWebSocket socket, string node, Action<Sent> answered)
@@ -41,7 +41,7 @@ internal sealed class MessageStreamClient : IAsyncDisposable
 
     public ValueTask SendAsync(string json, CancellationToken ct)
     {
-        _started.Enqueue((Stopwatch.GetTimestamp(), LatencySummary.WallMs()));
+        _started.Enqueue(SendStart.Now());
         return _socket.SendAsync(Encoding.UTF8.GetBytes(json).AsMemory(), WebSocketMessageType.Text, endOfMessage: true, ct);
     }
 
@@ -82,14 +82,14 @@ internal sealed class MessageStreamClient : IAsyncDisposable
         }
     }
 
-    private Sent Read(ReadOnlySpan<byte> json, (long At, double UnixMs) started, long answeredAt)
+    private Sent Read(ReadOnlySpan<byte> json, SendStart started, long answeredAt)
     {
         using var answer = JsonDocument.Parse(json.ToArray());
         if (!answer.RootElement.TryGetProperty("message", out var m))
         {
             throw new BenchFailure($"node {_node} refused a streamed message: {Encoding.UTF8.GetString(json)}");
         }
-        return new Sent(m.GetProperty("id").GetGuid(), m.GetProperty("seq").GetInt64(), started.At, answeredAt, started.UnixMs);
+        return new Sent(m.GetProperty("id").GetGuid(), m.GetProperty("seq").GetInt64(), started, answeredAt);
     }
 
     public async ValueTask DisposeAsync()
