@@ -32,7 +32,7 @@ public static class MessageStreamApi
         return api;
     }
 
-    private static async Task RunAsync(HttpContext http, MessageService messages, IHostApplicationLifetime lifetime, ILoggerFactory logs)
+    private static async Task RunAsync(HttpContext http, MessageService messages, MessageStreamStats stats, IHostApplicationLifetime lifetime, ILoggerFactory logs)
     {
         if (!http.WebSockets.IsWebSocketRequest)
         {
@@ -41,13 +41,21 @@ public static class MessageStreamApi
             return;
         }
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        var stream = new MessageStream(socket, messages, logs.CreateLogger(typeof(MessageStreamApi).FullName!));
-        await stream.RunAsync(http.RequestAborted, lifetime.ApplicationStopping);
+        var stream = new MessageStream(socket, messages, stats, logs.CreateLogger(typeof(MessageStreamApi).FullName!));
+        stats.Opened();
+        try
+        {
+            await stream.RunAsync(http.RequestAborted, lifetime.ApplicationStopping);
+        }
+        finally
+        {
+            stats.Closed();
+        }
     }
 }
 
 /// <summary>One WebSocket of <see cref="MessageStreamApi"/>: a loop reading sends, a loop writing their answers in order.</summary>
-internal sealed partial class MessageStream(WebSocket socket, MessageService messages, ILogger log)
+internal sealed partial class MessageStream(WebSocket socket, MessageService messages, MessageStreamStats stats, ILogger log)
 {
     private readonly Channel<Task<Outcome>> _answers = Channel.CreateBounded<Task<Outcome>>(
         new BoundedChannelOptions(MessageStreamApi.Window) { SingleReader = true, SingleWriter = true });
@@ -128,7 +136,13 @@ internal sealed partial class MessageStream(WebSocket socket, MessageService mes
             var answer = received.MessageType == WebSocketMessageType.Text
                 ? Send(n, frame.WrittenSpan)
                 : Task.FromResult(Outcome.Problem(n, 400, "a binary frame", "Send each message as a text frame of JSON."));
-            await _answers.Writer.WriteAsync(answer, ct);
+            if (!_answers.Writer.TryWrite(answer))
+            {
+                // The window is full: read no more until the oldest send is answered.
+                var full = System.Diagnostics.Stopwatch.GetTimestamp();
+                await _answers.Writer.WriteAsync(answer, ct);
+                stats.WasFull(full);
+            }
         }
     }
 

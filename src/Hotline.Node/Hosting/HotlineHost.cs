@@ -89,6 +89,7 @@ public sealed class HotlineHost : IAsyncDisposable
         builder.Services.AddSingleton<LinkManager>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LinkManager>());
         builder.Services.AddSingleton<MessageService>();
+        builder.Services.AddSingleton<MessageStreamStats>();
         builder.Services.AddSingleton<LinkPolicy>();
         builder.Services.AddSingleton<PendingService>();
         builder.Services.AddSingleton<HookDispatcher>();

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Hotline.Core.Envelopes;
 using Hotline.Core.Messages;
+using Hotline.Node.Apis;
 using Hotline.Node.Link;
 using Hotline.Node.Messaging;
 using Hotline.Storage;
@@ -16,7 +17,7 @@ namespace Hotline.Node.Supervision;
 /// from the event hub.
 /// </summary>
 public sealed class NodeMetrics(EventHub events, LinkManager links, PeerDirectory directory, IHotlineStore store,
-    ISupervisionStore supervision, LinkStateRecorder recorder, ThreadPoolWatch pool) : BackgroundService
+    ISupervisionStore supervision, LinkStateRecorder recorder, ThreadPoolWatch pool, MessageStreamStats streams) : BackgroundService
 {
     /// <summary>Bucket bounds of the delivery latency histogram, seconds.</summary>
     public static readonly double[] Buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600];
@@ -123,6 +124,13 @@ public sealed class NodeMetrics(EventHub events, LinkManager links, PeerDirector
         w.Sample("hotline_store_slow_transactions_total", "", writer.SlowTransactions);
         w.Family("hotline_store_slow_transaction_seconds_total", "counter", "Time the writer spent in those transactions.");
         w.Sample("hotline_store_slow_transaction_seconds_total", "", writer.SlowSeconds);
+        w.Family("hotline_message_streams_open", "gauge", "Message streams (GET /api/messages/stream) open now.");
+        w.Sample("hotline_message_streams_open", "", streams.Open);
+        w.Family("hotline_message_stream_full_total", "counter",
+            $"Times a message stream stopped reading because {MessageStreamApi.Window} of its sends were waiting for their commit: the node took sends slower than the gateway offered them.");
+        w.Sample("hotline_message_stream_full_total", "", streams.Fulls);
+        w.Family("hotline_message_stream_full_seconds_total", "counter", "Time message streams spent not reading for that, all streams added: sends offered meanwhile waited in the connection, before the node had them.");
+        w.Sample("hotline_message_stream_full_seconds_total", "", streams.FullSeconds);
         WriteProcess(w);
         WriteThreadPool(w);
         return w.ToString();

@@ -22,6 +22,11 @@ internal static class BenchReport
           $"A {slow.Count.A:0} ({slow.Seconds.A:0.000} s), B {slow.Count.B:0} ({slow.Seconds.B:0.000} s), pool threads added A {slow.ThreadsAdded.A:0} / B {slow.ThreadsAdded.B:0}"
         : "";
 
+    /// <summary>What a streamed step's line adds: how long the nodes' message streams stopped reading, their windows full.</summary>
+    internal static string StreamFullNote(BenchResults.StepResult step) => step.Streamed
+        ? $"; message streams full {step.StreamFullMs} ms"
+        : "";
+
     /// <summary>What a step's line adds when a TCP connection on the machine waited for a timer; nothing otherwise.</summary>
     internal static string TcpNote(TcpCounters tcp) => tcp.Timeouts + tcp.ZeroWindowProbes > 0
         ? $"; TCP on the machine: {tcp.Timeouts} retransmission timeout(s), {tcp.ZeroWindowProbes} zero-window probe(s), {tcp.Retransmitted} segment(s) retransmitted"
@@ -132,7 +137,7 @@ internal static class BenchReport
         foreach (var s in r.Steps)
         {
             Row(b, $"constant rate, {s.Label}{(s.Streamed ? ", streamed" : "")}: offered {Rate(s.OfferedPerSecond)}", s.Messages, $"{Rate(s.AchievedPerSecond)} sent",
-                s.Received.Triple(), $"committed {s.Committed.Triple()}; delivered {s.Delivered.Triple()}; API {s.Accepted.Triple()}; CPU per 1,000: nodes {s.NodeCpuSecondsPer1000:0.000} s, bench {s.BenchCpuSecondsPer1000:0.000} s; GC pauses: bench {s.BenchGcPauseMs:0} ms, nodes {s.NodeGcPauseMs} ms; nodes allocated {s.NodeAllocatedKbPerMessage} KB a message; store writers busy {s.WriterBusyPercent} % (CPU {s.WriterCpuPercent} %); CPU stolen by the host {s.StolenMs:0} ms{SlowNote(s.WriterSlow)}{PoolNote(s.PoolSlow)}{TcpNote(s.Tcp)}{LinkUpsNote(s.LinkUps)}");
+                s.Received.Triple(), $"committed {s.Committed.Triple()}; delivered {s.Delivered.Triple()}; API {s.Accepted.Triple()}; CPU per 1,000: nodes {s.NodeCpuSecondsPer1000:0.000} s, bench {s.BenchCpuSecondsPer1000:0.000} s; GC pauses: bench {s.BenchGcPauseMs:0} ms, nodes {s.NodeGcPauseMs} ms; nodes allocated {s.NodeAllocatedKbPerMessage} KB a message; store writers busy {s.WriterBusyPercent} % (CPU {s.WriterCpuPercent} %); CPU stolen by the host {s.StolenMs:0} ms{StreamFullNote(s)}{SlowNote(s.WriterSlow)}{PoolNote(s.PoolSlow)}{TcpNote(s.Tcp)}{LinkUpsNote(s.LinkUps)}");
         }
         if (r.Flash is { } f)
         {

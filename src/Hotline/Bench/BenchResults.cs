@@ -129,6 +129,12 @@ internal sealed record BenchResults
         public required PerNode WriterCpuPercent { get; init; }
         public required SlowWrites WriterSlow { get; init; }
         public required PoolStalls PoolSlow { get; init; }
+        /// <summary>
+        /// How long each node's message streams stopped reading because their window was full, all its
+        /// sends waiting for their commit (<c>hotline_message_stream_full_seconds_total</c>, ms): the
+        /// offered sends waited in the connection meanwhile, timed by the bench but not by the node.
+        /// </summary>
+        public required PerNode StreamFullMs { get; init; }
         /// <summary>CPU time the virtual machine's host took from its cores during the step (steal, ms, both cores).</summary>
         public required double StolenMs { get; init; }
         /// <summary>The machine's TCP retransmissions, retransmission timeouts and zero-window probes during the step.</summary>

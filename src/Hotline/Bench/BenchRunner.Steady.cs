@@ -166,6 +166,7 @@ internal sealed partial class BenchRunner
             WriterCpuPercent = nodes.WriterCpuPercent,
             WriterSlow = nodes.WriterSlow,
             PoolSlow = nodes.PoolSlow,
+            StreamFullMs = nodes.StreamFullMs,
             StolenMs = stolen,
             Tcp = tcp,
             LinkUps = pair.EventsA.LinkUps - ups0,
@@ -173,7 +174,7 @@ internal sealed partial class BenchRunner
         results.Steps.Add(step);
         Phase($"{label}{(streamed ? ", streamed" : "")}: offered {rate:0}/s, sent {step.AchievedPerSecond:0}/s; arrived p50/p99/p99.9 {step.Received.Triple()} ms; " +
             $"committed {step.Committed.Triple()} ms; delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms; GC pauses: bench {step.BenchGcPauseMs:0} ms, nodes {step.NodeGcPauseMs} ms; nodes allocated {step.NodeAllocatedKbPerMessage} KB a message; " +
-            $"store writers busy {step.WriterBusyPercent} % (CPU {step.WriterCpuPercent} %); CPU stolen by the host {step.StolenMs:0} ms{BenchReport.SlowNote(step.WriterSlow)}{BenchReport.PoolNote(step.PoolSlow)}{BenchReport.TcpNote(step.Tcp)}{BenchReport.LinkUpsNote(step.LinkUps)}");
+            $"store writers busy {step.WriterBusyPercent} % (CPU {step.WriterCpuPercent} %); CPU stolen by the host {step.StolenMs:0} ms{BenchReport.StreamFullNote(step)}{BenchReport.SlowNote(step.WriterSlow)}{BenchReport.PoolNote(step.PoolSlow)}{BenchReport.TcpNote(step.Tcp)}{BenchReport.LinkUpsNote(step.LinkUps)}");
     }
 
     /// <summary>Milliseconds the bench client spent paused for its collector since <paramref name="before"/> (<see cref="GC.GetTotalPauseDuration"/>).</summary>
@@ -189,7 +190,7 @@ internal sealed partial class BenchRunner
     /// What both nodes did since <paramref name="before"/>: each node's collector pauses (ms), the
     /// bytes both allocated, how busy each node's store writer was and how much of that was CPU
     /// (% of the time between), and its slow transactions; the thread pools' slow starts, the bench
-    /// client's included.
+    /// client's included; how long each node's message streams stopped reading, their windows full.
     /// </summary>
     private async Task<NodeDelta> NodeCountersSinceAsync(BenchPair pair, Counters before, CancellationToken ct)
     {
@@ -201,11 +202,12 @@ internal sealed partial class BenchRunner
         return new(Since(c => c.PausedMs, 1, 1), allocated.A + allocated.B, Since(c => c.WriterBusySeconds, percent, 0), Since(c => c.WriterCpuSeconds, percent, 0),
             new(Since(c => c.WriterSlowTransactions, 1, 0), Since(c => c.WriterSlowSeconds, 1, 3)),
             new(now.BenchSlowStarts - before.BenchSlowStarts, Math.Round(now.BenchSlowSeconds - before.BenchSlowSeconds, 3),
-                Since(c => c.PoolSlowStarts, 1, 0), Since(c => c.PoolSlowSeconds, 1, 3), Since(c => c.PoolThreads, 1, 0)));
+                Since(c => c.PoolSlowStarts, 1, 0), Since(c => c.PoolSlowSeconds, 1, 3), Since(c => c.PoolThreads, 1, 0)),
+            Since(c => c.StreamFullSeconds, 1000, 0));
     }
 
     private sealed record NodeDelta(BenchResults.PerNode PausedMs, double AllocatedBytes, BenchResults.PerNode WriterBusyPercent, BenchResults.PerNode WriterCpuPercent,
-        BenchResults.SlowWrites WriterSlow, BenchResults.PoolStalls PoolSlow);
+        BenchResults.SlowWrites WriterSlow, BenchResults.PoolStalls PoolSlow, BenchResults.PerNode StreamFullMs);
 
     private static LatencySummary Received(IEnumerable<Sent> sent, EventRecorder receiver) => LatencySummary.Of(Latencies(sent, receiver, received: true));
 

@@ -28,7 +28,7 @@ internal readonly record struct SendStart(long At, double UnixMs)
 
 /// <summary>A node's counters from its /metrics (see <see cref="MessageSender.CountersAsync"/>).</summary>
 internal readonly record struct NodeCounters(double PausedMs, double AllocatedBytes, double WriterBusySeconds, double WriterCpuSeconds,
-    double WriterSlowTransactions, double WriterSlowSeconds, double PoolSlowStarts, double PoolSlowSeconds, double PoolThreads);
+    double WriterSlowTransactions, double WriterSlowSeconds, double PoolSlowStarts, double PoolSlowSeconds, double PoolThreads, double StreamFullSeconds);
 
 /// <summary>
 /// Posts messages to one node's operator API over HTTP/1.1 keep-alive connections, one per
@@ -108,7 +108,8 @@ internal sealed class MessageSender : IDisposable
             : throw new BenchFailure($"node {Name}'s /metrics has no {series}");
         return new(Read("dotnet_gc_pause_seconds_total") * 1000, Read("dotnet_gc_allocated_bytes_total"), Read("hotline_store_busy_seconds_total"),
             Read("hotline_store_cpu_seconds_total"), Read("hotline_store_slow_transactions_total"), Read("hotline_store_slow_transaction_seconds_total"),
-            Read("hotline_threadpool_slow_starts_total"), Read("hotline_threadpool_slow_start_seconds_total"), Read("dotnet_threadpool_threads"));
+            Read("hotline_threadpool_slow_starts_total"), Read("hotline_threadpool_slow_start_seconds_total"), Read("dotnet_threadpool_threads"),
+            Read("hotline_message_stream_full_seconds_total"));
     }
 
     /// <summary>One message as POST /api/messages takes it, and as a stream's frame carries it.</summary>

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using Hotline.Node.Apis;
 using Hotline.Testing;
+using Microsoft.Data.Sqlite;
 using Xunit;
 
 namespace Hotline.Node.Tests.Messaging;
@@ -102,6 +104,58 @@ public sealed class MessageStreamTests
         Assert.Equal("the node is stopping", socket.CloseStatusDescription);
         Assert.Equal(Enumerable.Range(1, 5).Select(i => $"before the stop {i}"),
             answers.Select(x => x.GetProperty("message").GetProperty("text").GetString()));
+    }
+
+    [Fact]
+    public async Task A_stream_whose_sends_cannot_commit_stops_reading_at_its_window_and_metrics_say_for_how_long()
+    {
+        await using var cluster = await TwoNodeCluster.StartAsync();
+        var (a, b) = (cluster.A, cluster.B);
+        using var http = new HttpClient { BaseAddress = a.Host.ApiUrl };
+        using var socket = await ConnectAsync(a);
+        Assert.Equal(0, Sample(await http.GetStringAsync("/metrics"), "hotline_message_stream_full_total"));
+        var count = MessageStreamApi.Window + 40;
+        var held = TimeSpan.FromMilliseconds(300);
+
+        // Another connection holds the database's write lock: nothing A's writer begins can commit.
+        using (var holder = new SqliteConnection($"Data Source={a.Folder.DatabaseFile};Pooling=False"))
+        {
+            holder.Open();
+            using (var begin = holder.CreateCommand())
+            {
+                begin.CommandText = "BEGIN IMMEDIATE";
+                begin.ExecuteNonQuery();
+            }
+            foreach (var i in Enumerable.Range(1, count))
+            {
+                var frame = JsonSerializer.Serialize(new { peer = b.Id, channel = "navy", text = $"held report {i}" });
+                await socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, endOfMessage: true, default);
+            }
+            await Poll.UntilAsync(async () => Sample(await http.GetStringAsync("/metrics"), "hotline_message_streams_open") == 1, "the stream to be counted open");
+            await Task.Delay(held);
+            Assert.Empty(a.Outbound(b));
+        }
+        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, default);
+        var answers = await ReadAllAsync(socket);
+
+        Assert.Equal(Enumerable.Range(1, count).Select(i => $"held report {i}"),
+            answers.Select(x => x.GetProperty("message").GetProperty("text").GetString()));
+        string metrics = "";
+        await Poll.UntilAsync(async () =>
+        {
+            metrics = await http.GetStringAsync("/metrics");
+            return Sample(metrics, "hotline_message_streams_open") == 0;
+        }, "the stream to be counted closed");
+        // Full at least while the lock was held; as the held sends are answered one by one, the
+        // reader may find the window full again before the last frames are read.
+        Assert.InRange(Sample(metrics, "hotline_message_stream_full_total"), 1, count - MessageStreamApi.Window);
+        Assert.InRange(Sample(metrics, "hotline_message_stream_full_seconds_total"), held.TotalSeconds / 2, 30);
+    }
+
+    private static double Sample(string metrics, string series)
+    {
+        var line = metrics.Split('\n').Single(l => l.StartsWith(series + " ", StringComparison.Ordinal));
+        return double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static Uri StreamUri(InProcessNode node) =>
