@@ -22,8 +22,18 @@ internal static class BenchReport
           $"A {slow.Count.A:0} ({slow.Seconds.A:0.000} s), B {slow.Count.B:0} ({slow.Seconds.B:0.000} s), pool threads added A {slow.ThreadsAdded.A:0} / B {slow.ThreadsAdded.B:0}"
         : "";
 
+    /// <summary>
+    /// What a constant-rate step cost and met besides its latencies (collector pauses, allocations,
+    /// the writers' load, the host's steal) and the notes on what went wrong during it: the step's
+    /// line and its table row both end with it.
+    /// </summary>
+    internal static string StepLoad(BenchResults.StepResult s) =>
+        $"GC pauses: bench {s.BenchGcPauseMs:0} ms, nodes {s.NodeGcPauseMs} ms; nodes allocated {s.NodeAllocatedKbPerMessage} KB a message; " +
+        $"store writers busy {s.WriterBusyPercent} % (CPU {s.WriterCpuPercent} %); CPU stolen by the host {s.StolenMs:0} ms" +
+        $"{StreamFullNote(s)}{SlowNote(s.WriterSlow)}{PoolNote(s.PoolSlow)}{TcpNote(s.Tcp)}{LinkUpsNote(s.LinkUps)}";
+
     /// <summary>What a streamed step's line adds: how long the nodes' message streams stopped reading, their windows full.</summary>
-    internal static string StreamFullNote(BenchResults.StepResult step) => step.Streamed
+    private static string StreamFullNote(BenchResults.StepResult step) => step.Streamed
         ? $"; message streams full {step.StreamFullMs} ms"
         : "";
 
@@ -137,7 +147,7 @@ internal static class BenchReport
         foreach (var s in r.Steps)
         {
             Row(b, $"constant rate, {s.Label}{(s.Streamed ? ", streamed" : "")}: offered {Rate(s.OfferedPerSecond)}", s.Messages, $"{Rate(s.AchievedPerSecond)} sent",
-                s.Received.Triple(), $"committed {s.Committed.Triple()}; delivered {s.Delivered.Triple()}; API {s.Accepted.Triple()}; CPU per 1,000: nodes {s.NodeCpuSecondsPer1000:0.000} s, bench {s.BenchCpuSecondsPer1000:0.000} s; GC pauses: bench {s.BenchGcPauseMs:0} ms, nodes {s.NodeGcPauseMs} ms; nodes allocated {s.NodeAllocatedKbPerMessage} KB a message; store writers busy {s.WriterBusyPercent} % (CPU {s.WriterCpuPercent} %); CPU stolen by the host {s.StolenMs:0} ms{StreamFullNote(s)}{SlowNote(s.WriterSlow)}{PoolNote(s.PoolSlow)}{TcpNote(s.Tcp)}{LinkUpsNote(s.LinkUps)}");
+                s.Received.Triple(), $"committed {s.Committed.Triple()}; delivered {s.Delivered.Triple()}; API {s.Accepted.Triple()}; CPU per 1,000: nodes {s.NodeCpuSecondsPer1000:0.000} s, bench {s.BenchCpuSecondsPer1000:0.000} s; {StepLoad(s)}");
         }
         if (r.Flash is { } f)
         {

@@ -173,8 +173,7 @@ internal sealed partial class BenchRunner
         };
         results.Steps.Add(step);
         Phase($"{label}{(streamed ? ", streamed" : "")}: offered {rate:0}/s, sent {step.AchievedPerSecond:0}/s; arrived p50/p99/p99.9 {step.Received.Triple()} ms; " +
-            $"committed {step.Committed.Triple()} ms; delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms; GC pauses: bench {step.BenchGcPauseMs:0} ms, nodes {step.NodeGcPauseMs} ms; nodes allocated {step.NodeAllocatedKbPerMessage} KB a message; " +
-            $"store writers busy {step.WriterBusyPercent} % (CPU {step.WriterCpuPercent} %); CPU stolen by the host {step.StolenMs:0} ms{BenchReport.StreamFullNote(step)}{BenchReport.SlowNote(step.WriterSlow)}{BenchReport.PoolNote(step.PoolSlow)}{BenchReport.TcpNote(step.Tcp)}{BenchReport.LinkUpsNote(step.LinkUps)}");
+            $"committed {step.Committed.Triple()} ms; delivered {step.Delivered.Triple()} ms; API {step.Accepted.Triple()} ms; {BenchReport.StepLoad(step)}");
     }
 
     /// <summary>Milliseconds the bench client spent paused for its collector since <paramref name="before"/> (<see cref="GC.GetTotalPauseDuration"/>).</summary>

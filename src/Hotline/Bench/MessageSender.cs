@@ -98,7 +98,8 @@ internal sealed class MessageSender : IDisposable
     /// <c>dotnet_gc_allocated_bytes_total</c>, <c>hotline_store_busy_seconds_total</c>, <c>hotline_store_cpu_seconds_total</c>,
     /// <c>hotline_store_slow_transactions_total</c>, <c>hotline_store_slow_transaction_seconds_total</c>), and its thread pool's
     /// slow starts and threads (<c>hotline_threadpool_slow_starts_total</c>, <c>hotline_threadpool_slow_start_seconds_total</c>,
-    /// <c>dotnet_threadpool_threads</c>).
+    /// <c>dotnet_threadpool_threads</c>), and how long its message streams stopped reading, their windows
+    /// full (<c>hotline_message_stream_full_seconds_total</c>).
     /// </summary>
     public async Task<NodeCounters> CountersAsync(CancellationToken ct)
     {
