@@ -6,6 +6,7 @@ using Hotline.Node.Apis;
 using Hotline.Testing;
 using Microsoft.Data.Sqlite;
 using Xunit;
+using static Hotline.Testing.MetricsText;
 
 namespace Hotline.Node.Tests.Messaging;
 
@@ -152,11 +153,6 @@ public sealed class MessageStreamTests
         Assert.InRange(Sample(metrics, "hotline_message_stream_full_seconds_total"), held.TotalSeconds / 2, 30);
     }
 
-    private static double Sample(string metrics, string series)
-    {
-        var line = metrics.Split('\n').Single(l => l.StartsWith(series + " ", StringComparison.Ordinal));
-        return double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-    }
 
     private static Uri StreamUri(InProcessNode node) =>
         new UriBuilder(node.Host.ApiUrl) { Scheme = "ws", Path = "/api/messages/stream" }.Uri;

@@ -2,6 +2,7 @@ using System.Net;
 using Hotline.Node.Supervision;
 using Hotline.Testing;
 using Xunit;
+using static Hotline.Testing.MetricsText;
 
 namespace Hotline.Node.Tests.Supervision;
 
@@ -83,12 +84,5 @@ public sealed class OperationsApiTests
         metrics = await http.GetStringAsync("/metrics");
         Assert.Contains($"hotline_queue_depth{{{peer},precedence=\"IMMEDIATE\"}} 2\n", metrics, StringComparison.Ordinal);
         Assert.Contains($"hotline_link_state{{{peer},state=\"down\"}} 1\n", metrics, StringComparison.Ordinal);
-    }
-
-    /// <summary>The value of an unlabelled (or fully labelled) sample in Prometheus text.</summary>
-    private static double Sample(string metrics, string series)
-    {
-        var line = metrics.Split('\n').Single(l => l.StartsWith(series + " ", StringComparison.Ordinal));
-        return double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 }
