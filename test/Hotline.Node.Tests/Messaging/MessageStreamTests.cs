@@ -153,7 +153,6 @@ public sealed class MessageStreamTests
         Assert.InRange(Sample(metrics, "hotline_message_stream_full_seconds_total"), held.TotalSeconds / 2, 30);
     }
 
-
     private static Uri StreamUri(InProcessNode node) =>
         new UriBuilder(node.Host.ApiUrl) { Scheme = "ws", Path = "/api/messages/stream" }.Uri;
 
