@@ -37,7 +37,7 @@ public sealed class PeerSession
     // read loop, and so the stream, as checking in the read loop did.
     private readonly Channel<EnvelopeBatch> _routine = Channel.CreateBounded<EnvelopeBatch>(
         new BoundedChannelOptions(32) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
-    private long _lastReceivedTicks;
+    private readonly PathSteadiness _heard;
     private long _heartbeatNonce;
 
     public PeerSession(PeerLink link, IFrameStream stream, bool dialledByUs, string endpoint, CancellationToken ct)
@@ -55,6 +55,7 @@ public sealed class PeerSession
         Endpoint = endpoint;
         Path = path;
         IsProbe = probe;
+        _heard = new PathSteadiness(link.Supervision);
         _cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
     }
 
@@ -252,7 +253,9 @@ public sealed class PeerSession
                     await WriteAsync(new Frame { Heartbeat = new Heartbeat { Nonce = frame.Heartbeat.Nonce, Reply = true, SentUnixMs = frame.Heartbeat.SentUnixMs } }, ct);
                     break;
                 case Frame.KindOneofCase.Heartbeat:
-                    RoundTrip = _link.Time.GetUtcNow() - DateTimeOffset.FromUnixTimeMilliseconds(frame.Heartbeat.SentUnixMs);
+                    var now = _link.Time.GetUtcNow();
+                    RoundTrip = now - DateTimeOffset.FromUnixTimeMilliseconds(frame.Heartbeat.SentUnixMs);
+                    _heard.RoundTrip(now, RoundTrip.Value);
                     if (!IsProbe)
                     {
                         _link.ReportHealth(this, TimeSpan.Zero);
@@ -392,7 +395,7 @@ public sealed class PeerSession
         while (await timer.WaitForNextTickAsync(ct))
         {
             var now = _link.Time.GetUtcNow();
-            var silent = TimeSpan.FromTicks(now.UtcTicks - Interlocked.Read(ref _lastReceivedTicks));
+            var silent = _heard.SilenceAt(now);
             if (silent > options.FailAfter)
             {
                 CloseReason = $"no frame from peer for {silent.TotalSeconds:0.0} s";
@@ -421,9 +424,12 @@ public sealed class PeerSession
     }
 
     /// <summary>How long since the last frame from the peer.</summary>
-    internal TimeSpan Silence => TimeSpan.FromTicks(_link.Time.GetUtcNow().UtcTicks - Interlocked.Read(ref _lastReceivedTicks));
+    internal TimeSpan Silence => _heard.SilenceAt(_link.Time.GetUtcNow());
 
-    private void Touch() => Interlocked.Exchange(ref _lastReceivedTicks, _link.Time.GetUtcNow().UtcTicks);
+    /// <summary>How long the path has been steady: no late frame, no slow heartbeat (see <see cref="PathSteadiness"/>).</summary>
+    internal TimeSpan Steady => _link.Time.GetUtcNow() - _heard.SteadySince;
+
+    private void Touch() => _heard.Heard(_link.Time.GetUtcNow());
 
     /// <summary>Writes a frame on this session (the transcript exchange uses it).</summary>
     internal Task SendAsync(Frame frame, CancellationToken ct) => WriteAsync(frame, ct);

@@ -6,10 +6,12 @@ namespace Hotline.Node.Supervision;
 /// Brings a link back to a better path. While the link runs on a session this node dialled to
 /// one of the peer's fallback endpoints, it probes the better endpoints in order, in the
 /// background, with a probe session that carries heartbeats only. Once a probe has stayed healthy
-/// (every heartbeat answered, round trips under the threshold) for the whole hysteresis time, it
+/// (every heartbeat answered in time, round trips under the threshold) for the whole hysteresis time, it
 /// dials that endpoint for real; the new session replaces the fallback one (make before break),
 /// and whatever was unreceipted is sent again on it, as on any new session. A probe that falters
-/// starts its clock again, so a flapping path never takes the link back.
+/// starts its clock again, so a flapping path never takes the link back; the probe session judges
+/// each frame as it arrives (<see cref="PathSteadiness"/>), so a falter is not missed when this loop
+/// is late to look.
 /// </summary>
 internal sealed class FailbackSupervisor(LinkManager manager, PeerLink link, LinkSupervisionOptions options)
 {
@@ -52,7 +54,6 @@ internal sealed class FailbackSupervisor(LinkManager manager, PeerLink link, Lin
         PeerSession? probe = null;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var run = manager.DialAsync(link, index, probe: true, s => probe = s, cts.Token);
-        DateTimeOffset? healthySince = null;
         var healthy = false;
         while (!run.IsCompleted)
         {
@@ -65,10 +66,9 @@ internal sealed class FailbackSupervisor(LinkManager manager, PeerLink link, Lin
             {
                 continue;
             }
-            var now = Clock.GetUtcNow();
+            // Steady since its last late frame or slow heartbeat, judged as each arrived, and healthy now.
             var (state, _) = LinkHealthRules.Evaluate(p.Silence, p.RoundTrip, options);
-            healthySince = state == LinkState.Up ? healthySince ?? now : null;
-            if (healthySince is { } since && now - since >= options.FailbackAfter)
+            if (state == LinkState.Up && p.Steady >= options.FailbackAfter)
             {
                 healthy = true;
                 break;
