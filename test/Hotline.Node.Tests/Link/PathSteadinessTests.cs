@@ -29,8 +29,8 @@ public sealed class PathSteadinessTests
     [Fact]
     public void A_silence_no_one_looked_at_restarts_the_steady_time_when_the_next_frame_comes()
     {
-        // The supervisor looks at 0.5 s and at 3.2 s only (a starved loop): both times the path
-        // had just been heard. The second's steady time still starts at the frame after the silence.
+        // Nothing came between 1.5 s and 2.5 s. A supervisor that looked only at 0.5 s and 3.2 s (a
+        // starved loop) saw a path just heard both times; its steady time still starts at 2.5 s.
         var path = new PathSteadiness(Options);
         foreach (var t in new[] { 0, 0.5, 1.0, 1.5, 2.5, 3.0 })
         {
