@@ -4,12 +4,13 @@ namespace Hotline.Node.Link;
 
 /// <summary>
 /// What a session has heard from its peer: when it last heard anything, and since when the path
-/// has been steady. The path falters when a frame comes after a silence longer than
-/// <see cref="LinkSupervisionOptions.DegradedAfter"/> or a heartbeat's round trip is over
-/// <see cref="LinkSupervisionOptions.DegradedRoundTrip"/>. Both are judged as each frame arrives,
-/// not when someone looks: a silence that began and ended between two looks of a starved
-/// supervisor (a loaded machine) still restarts the steady time, so a flapping path is never
-/// taken for a steady one. Written by the session's read loop, read from any thread.
+/// has been steady. The path falters when a frame comes after a silence, or a heartbeat reply
+/// after a round trip, that <see cref="LinkHealthRules"/> call degraded (longer than
+/// <see cref="LinkSupervisionOptions.DegradedAfter"/>, over <see cref="LinkSupervisionOptions.DegradedRoundTrip"/>).
+/// Both are judged as each frame arrives, not when someone looks: a silence that began and ended
+/// between two looks of a starved supervisor (a loaded machine) still restarts the steady time, so
+/// a flapping path is never taken for a steady one. Written by the session's read loop, read from
+/// any thread.
 /// </summary>
 internal sealed class PathSteadiness(LinkSupervisionOptions options)
 {
@@ -26,7 +27,7 @@ internal sealed class PathSteadiness(LinkSupervisionOptions options)
     public void Heard(DateTimeOffset at)
     {
         var before = Interlocked.Exchange(ref _heardTicks, at.UtcTicks);
-        if (before == 0 || at.UtcTicks - before > options.DegradedAfter.Ticks)
+        if (before == 0 || Falters(TimeSpan.FromTicks(at.UtcTicks - before), null))
         {
             Interlocked.Exchange(ref _steadySinceTicks, at.UtcTicks);
         }
@@ -35,9 +36,12 @@ internal sealed class PathSteadiness(LinkSupervisionOptions options)
     /// <summary>A heartbeat reply measured <paramref name="roundTrip"/>.</summary>
     public void RoundTrip(DateTimeOffset at, TimeSpan roundTrip)
     {
-        if (roundTrip > options.DegradedRoundTrip)
+        if (Falters(TimeSpan.Zero, roundTrip))
         {
             Interlocked.Exchange(ref _steadySinceTicks, at.UtcTicks);
         }
     }
+
+    /// <summary>The link's health rules, applied to one gap or one round trip.</summary>
+    private bool Falters(TimeSpan silence, TimeSpan? roundTrip) => LinkHealthRules.Evaluate(silence, roundTrip, options).State != LinkState.Up;
 }
