@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Hotline.Storage.Sqlite;
 using Hotline.Testing;
 using Microsoft.Data.Sqlite;
@@ -122,7 +123,15 @@ public sealed class WriteQueueTests : IAsyncLifetime
     {
         Assert.Equal((0, 0.0), (_queue.Stats.SlowTransactions, _queue.Stats.SlowSeconds));
 
-        await Write("held", hold: () => Task.Delay(150)).WaitAsync(Wait);
+        // Held until the writer's own clock has passed 150 ms: a timer alone may fire a tick early.
+        await Write("held", hold: async () =>
+        {
+            var held = Stopwatch.StartNew();
+            while (held.Elapsed < TimeSpan.FromMilliseconds(150))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(150) - held.Elapsed + TimeSpan.FromMilliseconds(1));
+            }
+        }).WaitAsync(Wait);
 
         var stats = _queue.Stats;
         Assert.Equal(1, stats.Transactions);
